@@ -1,0 +1,7 @@
+-- Deletes every event, stream and subscription (development only: `eventstore reset --force`).
+-- Parameters: none (${schema} is the validated event store schema).
+-- Runs in one transaction with the maintenance setting on, which the immutability trigger of
+-- the events table requires. Event ids are NOT restarted: records already published to Kafka
+-- carry them as ce_id, and a consumer that deduplicates by ce_id must never see one reused.
+SET LOCAL eventstore.maintenance = 'on';
+TRUNCATE TABLE ${schema}.subscriptions, ${schema}.events, ${schema}.event_streams;
