@@ -1,0 +1,133 @@
+package dev.eventstore.cli;
+
+import dev.eventstore.EventStoreException;
+import dev.eventstore.jdbc.PostgresErrors;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * {@code eventstore}: the command line of the event store. Every failure ends as one line on
+ * stderr and a non-zero exit code ({@link ExitCodes}); {@code --verbose} adds the stack trace.
+ */
+@Command(name = "eventstore",
+        mixinStandardHelpOptions = true,
+        versionProvider = EventStoreCommand.Version.class,
+        description = "PostgreSQL event store bridged to Kafka.",
+        subcommands = {
+            MigrateCommand.class,
+            InfoCommand.class,
+            ResetCommand.class,
+            DropCommand.class,
+            GenMigrationCommand.class,
+            DevCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {"", "Exit codes: 0 done, 1 failed or refused, 2 wrong command line."})
+public final class EventStoreCommand implements Runnable {
+
+    @Option(names = {"-v", "--verbose"}, description = "Print stack traces and informational logs.")
+    boolean verbose;
+
+    private final Environment environment;
+
+    public EventStoreCommand(Environment environment) {
+        this.environment = environment;
+    }
+
+    public Environment environment() {
+        return environment;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (see --help)");
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        int code = execute(Environment.system(), out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line and returns its exit code; never throws, never exits the JVM. */
+    public static int execute(Environment environment, PrintWriter out, PrintWriter err, String... args) {
+        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        Logging.configure(verbose);
+        CommandLine commandLine = new CommandLine(new EventStoreCommand(environment));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setParameterExceptionHandler((ex, arguments) -> {
+            err.println("eventstore: " + describeUsageError(ex));
+            err.println("Try 'eventstore " + subcommandPath(ex.getCommandLine()) + "--help' for more information.");
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            return ExitCodes.USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            err.println("eventstore: " + describe(ex));
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            return ex instanceof CommandFailedException failed ? failed.exitCode() : ExitCodes.FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    /** One line for a failure during a command, without secrets. */
+    static String describe(Throwable failure) {
+        if (failure instanceof CommandFailedException || failure instanceof EventStoreException) {
+            return PostgresErrors.mask(failure.getMessage());
+        }
+        return PostgresErrors.describe(failure);
+    }
+
+    /**
+     * picocli lists unmatched arguments with their values; a mistyped password option would
+     * print the password. Only option names are named here.
+     */
+    static String describeUsageError(ParameterException ex) {
+        if (ex instanceof UnmatchedArgumentException unmatched) {
+            List<String> options = unmatched.getUnmatched().stream()
+                    .filter(a -> a.startsWith("-"))
+                    .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a)
+                    .collect(Collectors.toList());
+            if (!options.isEmpty()) {
+                return (options.size() == 1 ? "unknown option " : "unknown options ") + String.join(", ", options);
+            }
+            return "unexpected argument" + (unmatched.getUnmatched().size() == 1 ? "" : "s")
+                    + " (" + unmatched.getUnmatched().size() + ") after the command";
+        }
+        return PostgresErrors.mask(ex.getMessage());
+    }
+
+    private static String subcommandPath(CommandLine commandLine) {
+        StringBuilder path = new StringBuilder();
+        for (CommandLine c = commandLine; c != null && c.getParent() != null; c = c.getParent()) {
+            path.insert(0, c.getCommandName() + " ");
+        }
+        return path.toString();
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = EventStoreCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"eventstore " + (version == null ? "development" : version)};
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.eventstore.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code eventstore} command lines in tests, in-process or as a real child process. */
+final class Cli {
+
+    record Result(int exitCode, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    private final Map<String, String> environment = new HashMap<>();
+
+    Cli with(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    /** In this JVM, with the given environment instead of the process's. */
+    Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = EventStoreCommand.execute(new Environment(Map.copyOf(environment)),
+                new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** A child JVM running a command line; its output is collected from the start. */
+    static final class Child {
+        private final Process process;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private final Thread outReader;
+        private final Thread errReader;
+
+        Child(Process process) {
+            this.process = process;
+            this.outReader = new Thread(() -> copy(process.getInputStream(), out), "child-stdout");
+            this.errReader = new Thread(() -> copy(process.getErrorStream(), err), "child-stderr");
+            outReader.start();
+            errReader.start();
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** SIGTERM, as Ctrl-C or a service manager would send (without closing our pipes). */
+        void terminate() {
+            process.toHandle().destroy();
+        }
+
+        void kill() {
+            process.destroyForcibly();
+        }
+
+        /** Waits for the child to exit and returns what it printed. */
+        Result finish(long timeoutSeconds) {
+            try {
+                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("command did not finish within " + timeoutSeconds + " s");
+                }
+                outReader.join(10_000);
+                errReader.join(10_000);
+                synchronized (out) {
+                    synchronized (err) {
+                        return new Result(process.exitValue(), out.toString(StandardCharsets.UTF_8),
+                                err.toString(StandardCharsets.UTF_8));
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        private static void copy(java.io.InputStream in, ByteArrayOutputStream sink) {
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    synchronized (sink) {
+                        sink.write(buffer, 0, n);
+                    }
+                }
+            } catch (IOException ignored) {
+                // The process ended.
+            }
+        }
+    }
+
+    /** Starts a child JVM running the command line, with this test's class path. */
+    Child start(Path workingDirectory, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"),
+                EventStoreCommand.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(k -> k.startsWith("EVENTSTORE_"));
+        builder.environment().putAll(environment);
+        if (workingDirectory != null) {
+            builder.directory(workingDirectory.toFile());
+        }
+        try {
+            return new Child(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.eventstore.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.eventstore.jdbc.ConnectionSettings;
+import dev.eventstore.schema.MigrationSource;
+import dev.eventstore.schema.SchemaManager;
+import dev.eventstore.schema.SchemaName;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `eventstore dev` as a user runs it: a child process, stopped with SIGTERM as Ctrl-C would. */
+class DevCommandIT {
+
+    @Test
+    void startsMigratedPostgresWritesInfoFileAndStopsOnSigterm(@TempDir Path directory) throws Exception {
+        Path infoFile = directory.resolve("dev.properties");
+        Cli.Child dev = new Cli().start(directory, "dev", "--info-file", infoFile.toString(), "--duration", "PT5M");
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(infoFile) || !dev.isAlive());
+            assertThat(dev.isAlive()).as("dev exited early").isTrue();
+
+            Properties info = new Properties();
+            try (Reader reader = Files.newBufferedReader(infoFile)) {
+                info.load(reader);
+            }
+            String url = info.getProperty("db.url");
+            assertThat(url).startsWith("jdbc:postgresql://127.0.0.1:").endsWith("/eventstore");
+            SchemaManager manager = new SchemaManager(
+                    new ConnectionSettings(url, info.getProperty("db.user"), null).dataSource(),
+                    SchemaName.of(info.getProperty("schema")), MigrationSource.builtIn());
+            assertThat(manager.installed()).isTrue();
+            manager.validate();
+
+            dev.terminate();
+            Cli.Result result = dev.finish(60);
+            assertThat(result.out()).contains("Event store ready", url, "Stopping ...", "Stopped.");
+            // PostgreSQL went with it.
+            assertThat(canConnect(url, info.getProperty("db.user"))).isFalse();
+        } finally {
+            dev.kill();
+        }
+    }
+
+    private static boolean canConnect(String url, String user) {
+        try (Connection ignored = DriverManager.getConnection(url + "?connectTimeout=2", user, "")) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
