@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = {
-            "Run the event store on embedded servers for development: a real PostgreSQL in a child process,",
-            "migrated, on a free loopback port. Prints the JDBC URL and runs until Ctrl-C."
+            "Run the event store on embedded servers, for development.",
+            "A real PostgreSQL in a child process, migrated, on a free loopback port.",
+            "Prints the JDBC URL and runs until Ctrl-C."
         })
 final class DevCommand implements Callable<Integer> {
 
@@ -83,7 +84,10 @@ final class DevCommand implements Callable<Integer> {
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDirectory, Map.of())) {
             postgres.createDatabase(DATABASE);
             ConnectionSettings connection = new ConnectionSettings(postgres.jdbcUrl(DATABASE), EmbeddedPostgresServer.SUPERUSER, null);
-            SchemaManager manager = new SchemaManager(connection.dataSource(), schemaName, MigrationSource.builtIn());
+            String migrationsDir = root.environment().get(DatabaseOptions.ENV_MIGRATIONS_DIR);
+            MigrationSource migrations = migrationsDir == null
+                    ? MigrationSource.builtIn() : MigrationSource.directory(Path.of(migrationsDir));
+            SchemaManager manager = new SchemaManager(connection.dataSource(), schemaName, migrations);
             MigrationReport report = manager.migrate();
 
             out.printf("%nEvent store ready%n");
