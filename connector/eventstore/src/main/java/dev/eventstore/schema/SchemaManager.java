@@ -167,6 +167,7 @@ public final class SchemaManager {
              PreparedStatement statement = connection.prepareStatement(SqlResource.load("schema_objects"))) {
             statement.setString(1, schema.value());
             statement.setString(2, schema.value());
+            statement.setString(3, schema.value());
             List<SchemaObject> objects = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {

@@ -1,5 +1,5 @@
 -- The objects of a schema, as `eventstore drop` lists them before removing them.
--- Parameters: 1 = schema name (text).
+-- Parameters: 1, 2, 3 = schema name (text).
 -- Returns: kind, name, ordered by kind and name.
 SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
                       WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' END AS kind,
@@ -14,4 +14,8 @@ SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = ?
+UNION ALL
+SELECT 'publication', pubname
+  FROM pg_catalog.pg_publication
+ WHERE pubname = ? || '_events'
 ORDER BY 1, 2;

@@ -2,6 +2,9 @@ package dev.eventstore.testing;
 
 import dev.eventstore.embedded.EmbeddedPostgresServer;
 import dev.eventstore.jdbc.ConnectionSettings;
+import dev.eventstore.schema.MigrationSource;
+import dev.eventstore.schema.SchemaManager;
+import dev.eventstore.schema.SchemaName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -75,8 +78,8 @@ public final class TestDatabase {
         }
     }
 
-    /** Drops {@code schema} and everything in it, if it exists. */
+    /** Drops {@code schema}, everything in it and its publication, if they exist. */
     public void dropSchema(String schema) {
-        execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        new SchemaManager(dataSource(), SchemaName.of(schema), MigrationSource.builtIn()).drop();
     }
 }
