@@ -1,0 +1,326 @@
+package dev.eventstore.connect;
+
+import dev.eventstore.connect.EventRecordTransformConfig.CloudEventsMode;
+import dev.eventstore.connect.EventRecordTransformConfig.TopicMode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Date;
+import java.util.Map;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The logic behind {@link EventRecordTransform}, which is a thin facade over it (as Debezium's
+ * outbox {@code EventRouter} is over its delegate). Immutable once built, so thread-safe.
+ */
+final class EventRecordMapper {
+
+    static final String DEBEZIUM_JSON = "io.debezium.data.Json";
+    static final String DEBEZIUM_MICRO_TIMESTAMP = "io.debezium.time.MicroTimestamp";
+    static final String DEBEZIUM_NANO_TIMESTAMP = "io.debezium.time.NanoTimestamp";
+    static final String DEBEZIUM_MILLI_TIMESTAMP = "io.debezium.time.Timestamp";
+
+    private static final Logger log = LoggerFactory.getLogger(EventRecordTransform.class);
+
+    private static final DateTimeFormatter RFC_3339_MICROS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final String eventsSchema;
+    private final String eventsTable;
+    private final String keySchemaSuffix;
+    private final String topicSuffix;
+    private final String topicPrefix;
+    private final String singleTopic;
+    private final String source;
+    private final boolean structured;
+
+    EventRecordMapper(EventRecordTransformConfig config) {
+        eventsSchema = config.eventsSchema();
+        eventsTable = config.eventsTable();
+        keySchemaSuffix = "." + eventsSchema + "." + eventsTable + ".Key";
+        topicSuffix = "." + eventsSchema + "." + eventsTable;
+        topicPrefix = config.topicPrefix();
+        singleTopic = config.topicMode() == TopicMode.SINGLE ? config.singleTopicName() : null;
+        source = config.cloudEventsSource();
+        structured = config.cloudEventsMode() == CloudEventsMode.STRUCTURED;
+    }
+
+    <R extends ConnectRecord<R>> R apply(R record) {
+        Object value = record.value();
+        if (value == null) {
+            if (isEventsTableTombstone(record)) {
+                log.warn("Dropped a tombstone of {}.{} at {}: events are immutable, only inserts and snapshot "
+                        + "reads are published", eventsSchema, eventsTable, position(record));
+                return null;
+            }
+            return record;
+        }
+        if (!(value instanceof Struct envelope) || !isEventsTableChange(envelope)) {
+            return record;
+        }
+        String op = requiredString(record, envelope, "op", "op");
+        switch (op) {
+            case "c":
+            case "r":
+                return eventRecord(record, requiredStruct(record, envelope, "after"));
+            case "u":
+            case "d":
+            case "t":
+                log.warn("Dropped a change record of {}.{} with op '{}' ({}) at {}: events are immutable, only "
+                        + "inserts and snapshot reads are published",
+                        eventsSchema, eventsTable, op, operationName(op), position(record));
+                return null;
+            default:
+                throw unmappable(record, "op", "is '" + op + "', not one of c, r, u, d, t");
+        }
+    }
+
+    private boolean isEventsTableChange(Struct envelope) {
+        Schema schema = envelope.schema();
+        Field sourceField = schema.field("source");
+        if (sourceField == null || schema.field("op") == null || sourceField.schema().type() != Schema.Type.STRUCT) {
+            return false;
+        }
+        Struct sourceStruct = envelope.getStruct("source");
+        if (sourceStruct == null) {
+            return false;
+        }
+        Schema sourceSchema = sourceStruct.schema();
+        if (sourceSchema.field("schema") == null || sourceSchema.field("table") == null) {
+            return false;
+        }
+        return eventsSchema.equals(sourceStruct.get("schema")) && eventsTable.equals(sourceStruct.get("table"));
+    }
+
+    /**
+     * A tombstone (null value) carries no source block; it belongs to the events table when its key
+     * schema is Debezium's key of that table or it is on that table's change topic.
+     */
+    private boolean isEventsTableTombstone(ConnectRecord<?> record) {
+        Schema keySchema = record.keySchema();
+        if (keySchema != null && keySchema.name() != null && keySchema.name().endsWith(keySchemaSuffix)) {
+            return true;
+        }
+        return record.topic() != null && record.topic().endsWith(topicSuffix);
+    }
+
+    private <R extends ConnectRecord<R>> R eventRecord(R record, Struct after) {
+        long eventId = requiredLong(record, after, "event_id");
+        String streamId = requiredString(record, after, "stream_id", "after.stream_id");
+        long streamVersion = requiredLong(record, after, "stream_version");
+        String eventType = requiredString(record, after, "event_type", "after.event_type");
+        long eventVersion = requiredLong(record, after, "event_version");
+        String data = requiredString(record, after, "data", "after.data");
+        String metadata = optionalString(record, after, "metadata");
+        long createdAtMicros = createdAtMicros(record, after);
+
+        String id = Long.toString(eventId);
+        String time = RFC_3339_MICROS.format(instantOfMicros(createdAtMicros));
+        Map<String, String> metadataScalars = metadata == null ? Map.of() : JsonText.topLevelScalars(metadata);
+        String correlationId = firstPresent(metadataScalars, "correlation_id", "correlationId");
+        String causationId = firstPresent(metadataScalars, "causation_id", "causationId");
+
+        ConnectHeaders headers = new ConnectHeaders();
+        String value;
+        if (structured) {
+            StringBuilder json = new StringBuilder(data.length() + 512).append('{');
+            member(json, "specversion", EventRecordHeaders.SPEC_VERSION_VALUE);
+            member(json, "id", id);
+            member(json, "source", source);
+            member(json, "type", eventType);
+            member(json, "subject", streamId);
+            member(json, "time", time);
+            member(json, "datacontenttype", EventRecordHeaders.CONTENT_TYPE_JSON);
+            member(json, "streamversion", Long.toString(streamVersion));
+            member(json, "eventversion", Long.toString(eventVersion));
+            if (metadata != null) {
+                member(json, "metadata", metadata);
+            }
+            if (correlationId != null) {
+                member(json, "correlationid", correlationId);
+            }
+            if (causationId != null) {
+                member(json, "causationid", causationId);
+            }
+            json.append("\"data\":").append(data).append('}');
+            value = json.toString();
+            headers.addString(EventRecordHeaders.CONTENT_TYPE, EventRecordHeaders.CONTENT_TYPE_CLOUDEVENTS_JSON);
+        } else {
+            value = data;
+            headers.addString(EventRecordHeaders.SPEC_VERSION, EventRecordHeaders.SPEC_VERSION_VALUE);
+            headers.addString(EventRecordHeaders.ID, id);
+            headers.addString(EventRecordHeaders.SOURCE, source);
+            headers.addString(EventRecordHeaders.TYPE, eventType);
+            headers.addString(EventRecordHeaders.SUBJECT, streamId);
+            headers.addString(EventRecordHeaders.TIME, time);
+            headers.addString(EventRecordHeaders.CONTENT_TYPE, EventRecordHeaders.CONTENT_TYPE_JSON);
+            headers.addString(EventRecordHeaders.STREAM_VERSION, Long.toString(streamVersion));
+            headers.addString(EventRecordHeaders.EVENT_VERSION, Long.toString(eventVersion));
+            if (metadata != null) {
+                headers.addString(EventRecordHeaders.METADATA, metadata);
+            }
+            if (correlationId != null) {
+                headers.addString(EventRecordHeaders.CORRELATION_ID, correlationId);
+            }
+            if (causationId != null) {
+                headers.addString(EventRecordHeaders.CAUSATION_ID, causationId);
+            }
+        }
+
+        String topic = singleTopic != null ? singleTopic : TopicNames.categoryTopic(topicPrefix, streamId);
+        return record.newRecord(topic, record.kafkaPartition(),
+                Schema.STRING_SCHEMA, streamId,
+                Schema.STRING_SCHEMA, value,
+                Math.floorDiv(createdAtMicros, 1000L),
+                headers);
+    }
+
+    private static void member(StringBuilder json, String name, String value) {
+        json.append('"').append(name).append("\":").append(JsonText.quote(value)).append(',');
+    }
+
+    private static String firstPresent(Map<String, String> members, String... names) {
+        for (String name : names) {
+            String value = members.get(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    static Instant instantOfMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    /**
+     * {@code created_at} in epoch microseconds. Debezium encodes a {@code timestamp} column by its
+     * {@code time.precision.mode}: {@code adaptive} (the default) and {@code adaptive_time_microseconds}
+     * give MicroTimestamp for {@code timestamp(6)}; {@code connect} gives Connect's Timestamp (a Date).
+     * All are the wall-clock value read as UTC, which is what the store writes.
+     */
+    private static long createdAtMicros(ConnectRecord<?> record, Struct after) {
+        String path = "after.created_at";
+        Field field = after.schema().field("created_at");
+        if (field == null) {
+            throw unmappable(record, path, "is missing");
+        }
+        Object value = after.get(field);
+        if (value == null) {
+            throw unmappable(record, path, "is null");
+        }
+        String name = field.schema().name();
+        Schema.Type type = field.schema().type();
+        if (type == Schema.Type.INT64 && value instanceof Long number) {
+            if (DEBEZIUM_MICRO_TIMESTAMP.equals(name)) {
+                return number;
+            }
+            if (DEBEZIUM_NANO_TIMESTAMP.equals(name)) {
+                return Math.floorDiv(number, 1_000L);
+            }
+            if (DEBEZIUM_MILLI_TIMESTAMP.equals(name)) {
+                return Math.multiplyExact(number, 1_000L);
+            }
+        }
+        if (Timestamp.LOGICAL_NAME.equals(name) && value instanceof Date date) {
+            return Math.multiplyExact(date.getTime(), 1_000L);
+        }
+        throw unmappable(record, path, "has schema " + name + " (" + type + "); expected "
+                + DEBEZIUM_MICRO_TIMESTAMP + " (INT64)");
+    }
+
+    private static Struct requiredStruct(ConnectRecord<?> record, Struct parent, String name) {
+        Field field = parent.schema().field(name);
+        if (field == null) {
+            throw unmappable(record, name, "is missing");
+        }
+        if (field.schema().type() != Schema.Type.STRUCT) {
+            throw unmappable(record, name, "is " + field.schema().type() + ", expected STRUCT");
+        }
+        Object value = parent.get(field);
+        if (value == null) {
+            throw unmappable(record, name, "is null");
+        }
+        return (Struct) value;
+    }
+
+    private static String requiredString(ConnectRecord<?> record, Struct parent, String name, String path) {
+        String value = optionalString(record, parent, name, path);
+        if (value == null) {
+            throw unmappable(record, path, "is null");
+        }
+        return value;
+    }
+
+    private static String optionalString(ConnectRecord<?> record, Struct after, String name) {
+        Field field = after.schema().field(name);
+        return field == null ? null : optionalString(record, after, name, "after." + name);
+    }
+
+    private static String optionalString(ConnectRecord<?> record, Struct parent, String name, String path) {
+        Field field = parent.schema().field(name);
+        if (field == null) {
+            throw unmappable(record, path, "is missing");
+        }
+        if (field.schema().type() != Schema.Type.STRING) {
+            throw unmappable(record, path, "is " + field.schema().type() + ", expected STRING");
+        }
+        return (String) parent.get(field);
+    }
+
+    private static long requiredLong(ConnectRecord<?> record, Struct after, String name) {
+        String path = "after." + name;
+        Field field = after.schema().field(name);
+        if (field == null) {
+            throw unmappable(record, path, "is missing");
+        }
+        Schema.Type type = field.schema().type();
+        if (type != Schema.Type.INT64 && type != Schema.Type.INT32 && type != Schema.Type.INT16
+                && type != Schema.Type.INT8) {
+            throw unmappable(record, path, "is " + type + ", expected an integer");
+        }
+        Object value = after.get(field);
+        if (value == null) {
+            throw unmappable(record, path, "is null");
+        }
+        return ((Number) value).longValue();
+    }
+
+    /** Names the record's position and the field, never the record's contents (events carry player data). */
+    private static DataException unmappable(ConnectRecord<?> record, String field, String problem) {
+        return new DataException("Cannot map the change record at " + position(record) + " to an event record: field '"
+                + field + "' " + problem);
+    }
+
+    static String position(ConnectRecord<?> record) {
+        StringBuilder out = new StringBuilder("topic '").append(record.topic()).append("' partition ")
+                .append(record.kafkaPartition()).append(" offset ");
+        if (record instanceof SourceRecord sourceRecord) {
+            out.append(sourceRecord.sourceOffset());
+        } else if (record instanceof SinkRecord sinkRecord) {
+            out.append(sinkRecord.kafkaOffset());
+        } else {
+            out.append("unknown");
+        }
+        return out.toString();
+    }
+
+    private static String operationName(String op) {
+        return switch (op) {
+            case "u" -> "update";
+            case "d" -> "delete";
+            case "t" -> "truncate";
+            default -> op;
+        };
+    }
+}

@@ -1,0 +1,37 @@
+package dev.eventstore.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The committed configuration reference is what the ConfigDef generates. */
+class ConfigReferenceTest {
+
+    private static final String REGENERATE = "eventstore.docs.regenerate";
+
+    @Test
+    void committedReferenceIsUpToDate() throws IOException {
+        // Surefire runs in the module directory, two levels below the repository root.
+        Path file = Path.of("").toAbsolutePath().resolve("../..").normalize().resolve(ConfigReference.PATH);
+        if (Boolean.getBoolean(REGENERATE)) {
+            ConfigReference.write(file);
+        }
+        String hint = ConfigReference.PATH + " is out of date with EventRecordTransform.CONFIG_DEF; regenerate it with:"
+                + " mvn -B -pl connector/connect test -Dtest=ConfigReferenceTest -D" + REGENERATE + "=true";
+
+        assertThat(file).as(hint).exists();
+        assertThat(Files.readString(file, StandardCharsets.UTF_8)).as(hint).isEqualTo(ConfigReference.markdown());
+    }
+
+    @Test
+    void referenceNamesEveryKey() {
+        String markdown = ConfigReference.markdown();
+        for (String name : EventRecordTransform.CONFIG_DEF.names()) {
+            assertThat(markdown).contains("### `" + name + "`");
+        }
+    }
+}
