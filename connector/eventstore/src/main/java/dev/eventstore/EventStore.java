@@ -1,0 +1,285 @@
+package dev.eventstore;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.eventstore.schema.MigrationReport;
+import dev.eventstore.schema.MigrationSource;
+import dev.eventstore.schema.SchemaManager;
+import dev.eventstore.schema.SchemaName;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+
+/**
+ * The event store: append events to streams with optimistic concurrency, read them back, delete
+ * streams, and keep subscription positions. A facade over an appender, a reader, a stream store and
+ * a {@link SubscriptionStore}; thread-safe, one per application.
+ *
+ * <pre>{@code
+ * try (EventStore store = EventStore.open(EventStoreConfig.fromEnvironment())) {
+ *     store.migrate();
+ *     AppendResult result = store.append("game-42", ExpectedVersion.NO_STREAM,
+ *             List.of(EventData.of("GameStarted", "{\"mode\":\"race\"}")));
+ *     List<RecordedEvent> events = store.readStreamForward("game-42", 1, 100);
+ * }
+ * }</pre>
+ *
+ * <p>Every method checks its arguments before touching the database: bad input throws an
+ * {@link InvalidRequestException} (an {@link InvalidEventException} for one event of a batch) with
+ * a one-line message, and nothing is written. Database failures become the exceptions named on
+ * each method, all subclasses of {@link EventStoreException}.
+ *
+ * <p>Soft-deleted streams: appends and stream reads throw {@link StreamDeletedException};
+ * {@link #streamInfo} still shows them (with {@code deletedAt}) and {@link #readAllForward} still
+ * returns their events, which stay in the table (events are immutable, and were published).
+ */
+public final class EventStore implements AutoCloseable {
+
+    /** Pass as {@code fromVersion} to {@link #readStreamBackward} to start at the stream's last event. */
+    public static final long END = Long.MAX_VALUE;
+
+    private final DataSource dataSource;
+    private final HikariDataSource ownedPool;
+    private final SchemaName schema;
+    private final EventValidator validator;
+    private final StreamAppender appender;
+    private final StreamReader reader;
+    private final StreamStore streams;
+    private final SubscriptionStore subscriptions;
+
+    private EventStore(Builder builder, HikariDataSource ownedPool) {
+        this.dataSource = builder.dataSource;
+        this.ownedPool = ownedPool;
+        this.schema = builder.schema;
+        this.validator = new EventValidator(builder.maxEventSizeBytes);
+        this.appender = new StreamAppender(dataSource, schema, validator);
+        this.reader = new StreamReader(dataSource, schema, builder.fetchSize);
+        this.streams = new StreamStore(dataSource, schema);
+        this.subscriptions = new SubscriptionStore(dataSource, schema);
+    }
+
+    /**
+     * An event store with a connection pool of its own, built from {@code config};
+     * {@link #close()} closes the pool. Does not migrate: call {@link #migrate()} or run
+     * {@code eventstore migrate}.
+     */
+    public static EventStore open(EventStoreConfig config) {
+        HikariDataSource pool = config.createDataSource();
+        Builder builder = builder(pool).schema(config.schema()).maxEventSizeBytes(config.maxEventSizeBytes())
+                .fetchSize(config.fetchSize());
+        return new EventStore(builder, pool);
+    }
+
+    /**
+     * A builder over a data source the caller owns (and closes). Its sessions should run with
+     * {@code TimeZone=UTC}; the store's reads and writes of timestamps do not depend on it.
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    // ---------------------------------------------------------------- appends
+
+    /**
+     * Appends {@code events} to the end of {@code streamId}, atomically: all are written or none.
+     * One round trip for the whole batch, whatever its size. The stream is created by its first
+     * append.
+     *
+     * @param expectedVersion the concurrency check; see {@link ExpectedVersion}
+     * @return the stream versions and event ids written
+     * @throws WrongExpectedVersionException if the stream is not at {@code expectedVersion}
+     * @throws StreamDeletedException if the stream is soft-deleted
+     * @throws InvalidEventException if an event is invalid (type, data or metadata not valid JSON
+     *     or refused by jsonb, over the size limit); names its index in the batch
+     * @throws InvalidRequestException for an invalid stream id, a missing expected version or an empty batch
+     */
+    public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<EventData> events) {
+        return appender.append(streamId, expectedVersion, events);
+    }
+
+    /** {@link #append(String, ExpectedVersion, List)} for a few events. */
+    public AppendResult append(String streamId, ExpectedVersion expectedVersion, EventData... events) {
+        return append(streamId, expectedVersion, Arrays.asList(events));
+    }
+
+    /**
+     * {@link #append(String, ExpectedVersion, List)} on the caller's connection, inside the
+     * caller's transaction when one is open (autocommit off): the events commit or roll back with
+     * the caller's other writes. The stream's row stays locked until that transaction ends.
+     */
+    public AppendResult append(Connection connection, String streamId, ExpectedVersion expectedVersion,
+                               List<EventData> events) {
+        return appender.appendOn(Objects.requireNonNull(connection, "connection"), streamId, expectedVersion, events);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * At most {@code maxCount} events of {@code streamId} from {@code fromVersion} (inclusive;
+     * versions start at 1, 0 reads from the start) in stream order. Empty when the stream has no
+     * event at or after {@code fromVersion}.
+     *
+     * @throws StreamNotFoundException if the stream does not exist
+     * @throws StreamDeletedException if it is soft-deleted
+     */
+    public List<RecordedEvent> readStreamForward(String streamId, long fromVersion, int maxCount) {
+        return reader.readStreamForward(streamId, fromVersion, maxCount);
+    }
+
+    /**
+     * At most {@code maxCount} events of {@code streamId} from {@code fromVersion} (inclusive)
+     * going back, newest first; {@link #END} starts at the last event.
+     *
+     * @throws StreamNotFoundException if the stream does not exist
+     * @throws StreamDeletedException if it is soft-deleted
+     */
+    public List<RecordedEvent> readStreamBackward(String streamId, long fromVersion, int maxCount) {
+        return reader.readStreamBackward(streamId, fromVersion, maxCount);
+    }
+
+    /**
+     * Every event of {@code streamId} from {@code fromVersion} on, in stream order, as a lazy
+     * stream over a database cursor ({@code eventstore.read.fetch-size} rows per round trip), so a
+     * stream of any length is never held in memory. It reads one consistent snapshot and holds a
+     * connection until closed: <b>use it in try-with-resources</b>.
+     *
+     * @throws StreamNotFoundException if the stream does not exist (when called)
+     * @throws StreamDeletedException if it is soft-deleted (when called)
+     */
+    public Stream<RecordedEvent> streamEvents(String streamId, long fromVersion) {
+        return reader.stream(streamId, fromVersion);
+    }
+
+    /** {@link #streamEvents(String, long)} from the first event. */
+    public Stream<RecordedEvent> streamEvents(String streamId) {
+        return reader.stream(streamId, 0);
+    }
+
+    /**
+     * Calls {@code consumer} for every event of {@code streamId} from {@code fromVersion} on, in
+     * stream order, reading through a cursor as {@link #streamEvents(String, long)} does; returns
+     * how many events it saw. The connection is released when this returns or throws.
+     */
+    public long forEachEvent(String streamId, long fromVersion, Consumer<? super RecordedEvent> consumer) {
+        return reader.forEach(streamId, fromVersion, consumer);
+    }
+
+    /**
+     * At most {@code maxCount} events of all streams (soft-deleted ones included) with
+     * {@code event_id >= fromEventId}, by event id. <b>For export and administration only.</b>
+     * Event ids come from a sequence at insert time, not at commit: a transaction that took a
+     * smaller id can commit after a larger one has been read, so a reader that resumes from the
+     * last id it saw can skip events. It is no subscription mechanism: subscribe through Kafka
+     * (commit order from the WAL), or read streams by stream version.
+     */
+    public List<RecordedEvent> readAllForward(long fromEventId, int maxCount) {
+        return reader.readAllForward(fromEventId, maxCount);
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    /** The stream's row (soft-deleted ones included), or empty if nothing was ever appended to it. */
+    public Optional<StreamInfo> streamInfo(String streamId) {
+        return streams.streamInfo(streamId);
+    }
+
+    /**
+     * Soft-deletes {@code streamId}: marks it deleted (its {@code deleted_at}); its events stay.
+     * Afterwards appends and stream reads throw {@link StreamDeletedException};
+     * {@link #streamInfo} shows it deleted. There is no undelete.
+     *
+     * @param expectedVersion the concurrency check ({@link ExpectedVersion#NO_STREAM} never matches)
+     * @return when it was deleted (UTC)
+     * @throws StreamNotFoundException if the stream does not exist
+     * @throws StreamDeletedException if it is already deleted
+     * @throws WrongExpectedVersionException if it is not at {@code expectedVersion}
+     */
+    public Instant deleteStream(String streamId, ExpectedVersion expectedVersion) {
+        return streams.deleteStream(streamId, expectedVersion);
+    }
+
+    // ---------------------------------------------------------------- subscriptions and schema
+
+    /** Subscription positions (one per consumer group and stream). */
+    public SubscriptionStore subscriptions() {
+        return subscriptions;
+    }
+
+    /** The schema holding the store. */
+    public SchemaName schema() {
+        return schema;
+    }
+
+    /** The store's data source. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The largest event accepted, in bytes. */
+    public int maxEventSizeBytes() {
+        return validator.maxEventSizeBytes();
+    }
+
+    /** The schema manager for this store's schema and the built-in migrations. */
+    public SchemaManager schemaManager() {
+        return new SchemaManager(dataSource, schema, MigrationSource.builtIn());
+    }
+
+    /** Applies pending built-in migrations to the store's schema. */
+    public MigrationReport migrate() {
+        return schemaManager().migrate();
+    }
+
+    /** Closes the connection pool if the store opened it ({@link #open}); otherwise does nothing. */
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+
+    /** Builds an {@link EventStore} over a caller's data source. */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+        private SchemaName schema = SchemaName.defaultSchema();
+        private int maxEventSizeBytes = Limits.DEFAULT_MAX_EVENT_SIZE_BYTES;
+        private int fetchSize = 1000;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        public Builder schema(SchemaName schema) {
+            this.schema = Objects.requireNonNull(schema, "schema");
+            return this;
+        }
+
+        /** Largest event accepted in bytes (type, data and metadata as UTF-8); default 1 MiB. */
+        public Builder maxEventSizeBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("max event size must be 1 byte or more, was " + bytes);
+            }
+            this.maxEventSizeBytes = bytes;
+            return this;
+        }
+
+        /** Rows per round trip of streaming reads; default 1000. */
+        public Builder fetchSize(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("fetch size must be 1 or more, was " + rows);
+            }
+            this.fetchSize = rows;
+            return this;
+        }
+
+        public EventStore build() {
+            return new EventStore(this, null);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.eventstore;
+
+/**
+ * The store's fixed limits. The SQL functions of migration {@code V20240000000001} enforce the
+ * same numbers (a test compares them), so a caller that bypasses this library meets them too.
+ */
+public final class Limits {
+
+    /** Longest stream id, in characters (Unicode code points, as PostgreSQL counts them). */
+    public static final int MAX_STREAM_ID_LENGTH = 255;
+
+    /** Longest event type name, in characters. */
+    public static final int MAX_EVENT_TYPE_LENGTH = 255;
+
+    /** Longest subscription id (a Kafka consumer group id), in characters. */
+    public static final int MAX_SUBSCRIPTION_ID_LENGTH = 255;
+
+    /**
+     * Default largest event, in bytes: UTF-8 of its data, metadata and event type together. The
+     * default keeps every stored event within Kafka's default record size (1 MiB); configurable
+     * with {@code eventstore.event.max-size-bytes}.
+     */
+    public static final int DEFAULT_MAX_EVENT_SIZE_BYTES = 1024 * 1024;
+
+    private Limits() {
+    }
+}

@@ -1,0 +1,109 @@
+package dev.eventstore;
+
+import dev.eventstore.schema.SchemaName;
+import dev.eventstore.schema.SqlResource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Arrays;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends batches with one statement each: the batch travels as parallel arrays (types, versions,
+ * data, metadata) to {@code append_to_stream}, which unnests them in one INSERT. Arrays are one
+ * bind parameter each, so a batch of any size stays within the protocol's 65,535 parameters.
+ */
+final class StreamAppender {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamAppender.class);
+
+    private final DataSource dataSource;
+    private final EventValidator validator;
+    private final String sql;
+
+    StreamAppender(DataSource dataSource, SchemaName schema, EventValidator validator) {
+        this.dataSource = dataSource;
+        this.validator = validator;
+        this.sql = SqlResource.load("append_to_stream", schema);
+    }
+
+    AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+        validator.checkAppend(streamId, expected, events);
+        try (Connection connection = dataSource.getConnection()) {
+            return append(connection, streamId, expected, events);
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e, "append", streamId, expected);
+        }
+    }
+
+    /** Appends on the caller's connection, inside the caller's transaction if one is open. */
+    AppendResult appendOn(Connection connection, String streamId, ExpectedVersion expected, List<EventData> events) {
+        validator.checkAppend(streamId, expected, events);
+        try {
+            return append(connection, streamId, expected, events);
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e, "append", streamId, expected);
+        }
+    }
+
+    private AppendResult append(Connection connection, String streamId, ExpectedVersion expected, List<EventData> events)
+            throws SQLException {
+        int n = events.size();
+        String[] types = new String[n];
+        Integer[] versions = new Integer[n];
+        String[] data = new String[n];
+        String[] metadata = new String[n];
+        boolean anyMetadata = false;
+        for (int i = 0; i < n; i++) {
+            EventData event = events.get(i);
+            types[i] = event.eventType();
+            versions[i] = event.eventVersion();
+            data[i] = event.data();
+            metadata[i] = event.metadata();
+            anyMetadata |= event.metadata() != null;
+        }
+        Array typesArray = connection.createArrayOf("text", types);
+        Array versionsArray = connection.createArrayOf("int4", versions);
+        Array dataArray = connection.createArrayOf("jsonb", data);
+        Array metadataArray = anyMetadata ? connection.createArrayOf("jsonb", metadata) : null;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, streamId);
+            statement.setLong(2, expected.sqlValue());
+            statement.setArray(3, typesArray);
+            statement.setArray(4, versionsArray);
+            statement.setArray(5, dataArray);
+            if (metadataArray == null) {
+                statement.setNull(6, Types.ARRAY, "jsonb[]");
+            } else {
+                statement.setArray(6, metadataArray);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                long first = rs.getLong(1);
+                long last = rs.getLong(2);
+                Long[] ids = (Long[]) rs.getArray(3).getArray();
+                AppendResult result = new AppendResult(streamId, first, last, Arrays.asList(ids));
+                log.debug("Appended {} events to stream {} (versions {} to {}, expected {})", n, streamId, first, last, expected);
+                if (log.isTraceEnabled()) {
+                    for (int i = 0; i < n; i++) {
+                        log.trace("Appended {}@{} {} data={} metadata={}", streamId, first + i, types[i], data[i], metadata[i]);
+                    }
+                }
+                return result;
+            }
+        } finally {
+            typesArray.free();
+            versionsArray.free();
+            dataArray.free();
+            if (metadataArray != null) {
+                metadataArray.free();
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.eventstore;
+
+import java.time.Instant;
+
+/**
+ * A stream's row in {@code event_streams}.
+ *
+ * @param streamId its id
+ * @param version its version: the number of events in it
+ * @param createdAt when its first event was appended, UTC
+ * @param updatedAt when it last changed (append or delete), UTC
+ * @param deletedAt when it was soft-deleted, UTC, or {@code null}
+ * @param metadata the stream's metadata JSON, or {@code null}
+ */
+public record StreamInfo(String streamId, long version, Instant createdAt, Instant updatedAt, Instant deletedAt,
+                         String metadata) {
+
+    public boolean deleted() {
+        return deletedAt != null;
+    }
+}
