@@ -51,7 +51,10 @@ public final class ExpectedVersion {
         if (text == null || text.isBlank()) {
             throw new InvalidRequestException("invalid expected version: empty; use any, no_stream, stream_exists or a version number");
         }
-        String word = text.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        String word = text.trim().toLowerCase(Locale.ROOT);
+        if (!word.isEmpty() && Character.isLetter(word.charAt(0))) {
+            word = word.replace('-', '_');
+        }
         switch (word) {
             case "any":
                 return ANY;
