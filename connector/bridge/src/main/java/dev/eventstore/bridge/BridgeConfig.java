@@ -1,0 +1,325 @@
+package dev.eventstore.bridge;
+
+import dev.eventstore.connect.EventRecordTransform;
+import dev.eventstore.jdbc.ConnectionSettings;
+import dev.eventstore.schema.SchemaName;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * Every setting of the bridge, typed, defaulted, validated and documented in one
+ * {@link ConfigDef}; the configuration reference is generated from it. Values come from a
+ * properties file ({@code config/eventstore.properties}), and each can be overridden by an
+ * environment variable named {@code EVENTSTORE_} plus the key in upper case with dots and dashes
+ * as underscores ({@code topic.prefix} → {@code EVENTSTORE_TOPIC_PREFIX}).
+ *
+ * <p>Keys under {@code kafka.} other than {@code kafka.bootstrap.servers} pass through to the
+ * Kafka producer and admin clients without the prefix ({@code kafka.security.protocol},
+ * {@code kafka.ssl.truststore.location}, {@code kafka.sasl.jaas.config}, ...), for TLS and SASL.
+ */
+public final class BridgeConfig extends AbstractConfig {
+
+    public static final String ENV_PREFIX = "EVENTSTORE_";
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.";
+
+    /** The configuration keys. */
+    public interface Key {
+        String NAME = "bridge.name";
+        String DB_URL = "db.url";
+        String DB_USER = "db.user";
+        String DB_PASSWORD = "db.password";
+        String SCHEMA = "schema";
+        String SLOT_NAME = "slot.name";
+        String SNAPSHOT_MODE = "snapshot.mode";
+        String POLL_INTERVAL_MS = "poll.interval.ms";
+        String MAX_BATCH_SIZE = "max.batch.size";
+        String MAX_QUEUE_SIZE = "max.queue.size";
+        String OFFSET_FLUSH_INTERVAL_MS = "offset.flush.interval.ms";
+        String HEARTBEAT_INTERVAL_MS = "heartbeat.interval.ms";
+        String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+        String PRODUCER_LINGER_MS = "producer.linger.ms";
+        String PRODUCER_MAX_REQUEST_SIZE = "producer.max.request.size";
+        String TOPIC_CREATE = "topic.create";
+        String TOPIC_PARTITIONS = "topic.partitions";
+        String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+        String TOPIC_RETENTION_MS = "topic.retention.ms";
+        String ERRORS_POLICY = "errors.policy";
+        String ERRORS_DEAD_LETTER_TOPIC = "errors.dead.letter.topic";
+        String HTTP_PORT = "http.port";
+        String HTTP_HOST = "http.host";
+    }
+
+    /** Keys the transform defines; the bridge takes them with the transform's own documentation. */
+    static final List<String> TRANSFORM_KEYS =
+            List.of("topic.prefix", "topic.mode", "topic.single.name", "cloudevents.source", "cloudevents.mode");
+
+    private static final String GROUP_DATABASE = "PostgreSQL";
+    private static final String GROUP_CAPTURE = "Change data capture";
+    private static final String GROUP_KAFKA = "Kafka";
+    private static final String GROUP_TOPICS = "Topics";
+    private static final String GROUP_ERRORS = "Errors";
+    private static final String GROUP_HTTP = "Health and metrics";
+
+    public static final ConfigDef CONFIG_DEF = definition();
+
+    private static ConfigDef definition() {
+        ConfigDef def = new ConfigDef()
+                .define(Key.NAME, Type.STRING, "eventstore-bridge", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                        "Name of this bridge: Debezium's engine name, the key of its offsets in cdc_offsets,"
+                                + " and the client id of its Kafka clients.",
+                        GROUP_CAPTURE, 0, ConfigDef.Width.MEDIUM, "Bridge name")
+                .define(Key.DB_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
+                        "JDBC URL of the event store's PostgreSQL, jdbc:postgresql://HOST:PORT/DATABASE. The query"
+                                + " parameters sslmode, sslrootcert, sslcert and sslkey are passed to the replication"
+                                + " connection too.",
+                        GROUP_DATABASE, 1, ConfigDef.Width.LONG, "Database URL")
+                .define(Key.DB_USER, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                        "Role the bridge logs in as. It needs REPLICATION and SELECT on the published tables,"
+                                + " and INSERT/UPDATE on cdc_heartbeat and cdc_offsets; never a superuser in production.",
+                        GROUP_DATABASE, 2, ConfigDef.Width.MEDIUM, "Database user")
+                .define(Key.DB_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
+                        "Password of that role. Give it through EVENTSTORE_DB_PASSWORD rather than the file.",
+                        GROUP_DATABASE, 3, ConfigDef.Width.MEDIUM, "Database password")
+                .define(Key.SCHEMA, Type.STRING, SchemaName.DEFAULT, new SchemaNameValidator(), Importance.HIGH,
+                        "Schema of the event store. The publication decoded is <schema>_events, created by the migrations.",
+                        GROUP_DATABASE, 4, ConfigDef.Width.MEDIUM, "Schema")
+                .define(Key.SLOT_NAME, Type.STRING, "", Importance.HIGH,
+                        "Replication slot of this bridge (default <schema>_cdc). Debezium creates it at first start."
+                                + " One bridge per slot.",
+                        GROUP_CAPTURE, 1, ConfigDef.Width.MEDIUM, "Slot name")
+                .define(Key.SNAPSHOT_MODE, Type.STRING, "initial",
+                        ConfigDef.ValidString.in("initial", "no_data", "never", "when_needed"), Importance.MEDIUM,
+                        "Debezium's snapshot.mode. initial: at first start publish every stored event, in stream"
+                                + " order, then stream new ones. no_data: publish only events committed after the slot"
+                                + " was created (use republish for older ones).",
+                        GROUP_CAPTURE, 2, ConfigDef.Width.SHORT, "Snapshot mode")
+                .define(Key.POLL_INTERVAL_MS, Type.LONG, 10L, Range.atLeast(1), Importance.MEDIUM,
+                        "How long Debezium waits for more changes before handing a batch over. 10 ms keeps"
+                                + " commit-to-Kafka latency around 10 ms (p50); Debezium's default of 500 ms gives about"
+                                + " 400 ms. Larger values make fewer, larger batches under light load.",
+                        GROUP_CAPTURE, 3, ConfigDef.Width.SHORT, "Poll interval")
+                .define(Key.MAX_BATCH_SIZE, Type.INT, 2048, Range.atLeast(1), Importance.LOW,
+                        "Most change records in one batch handed to the producer.",
+                        GROUP_CAPTURE, 4, ConfigDef.Width.SHORT, "Max batch size")
+                .define(Key.MAX_QUEUE_SIZE, Type.INT, 8192, Range.atLeast(2), Importance.LOW,
+                        "Most change records buffered between the WAL reader and the producer: bounds the"
+                                + " bridge's memory while Kafka is slow or away. Must exceed max.batch.size.",
+                        GROUP_CAPTURE, 5, ConfigDef.Width.SHORT, "Max queue size")
+                .define(Key.OFFSET_FLUSH_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(0), Importance.MEDIUM,
+                        "How often the position acknowledged by Kafka is saved to cdc_offsets and confirmed to the"
+                                + " slot. After a crash, events acknowledged since the last flush are published again"
+                                + " (duplicates, recognisable by ce_id); a graceful stop always flushes.",
+                        GROUP_CAPTURE, 6, ConfigDef.Width.SHORT, "Offset flush interval")
+                .define(Key.HEARTBEAT_INTERVAL_MS, Type.INT, 10_000, Range.atLeast(0), Importance.MEDIUM,
+                        "How often the bridge writes the heartbeat row, so the slot advances while no events are"
+                                + " appended and an idle store never pins the server's WAL. 0 disables it.",
+                        GROUP_CAPTURE, 7, ConfigDef.Width.SHORT, "Heartbeat interval")
+                .define(Key.KAFKA_BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new NonEmptyList(),
+                        Importance.HIGH,
+                        "Kafka brokers to bootstrap from, host:port,host:port. Other kafka.* keys pass to the"
+                                + " producer and admin clients without the prefix (TLS, SASL).",
+                        GROUP_KAFKA, 1, ConfigDef.Width.LONG, "Kafka bootstrap servers")
+                .define(Key.PRODUCER_LINGER_MS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                        "Producer linger.ms. 0 sends at once (lowest latency); 5 to 20 batches more records per"
+                                + " request when throughput matters more than a few milliseconds.",
+                        GROUP_KAFKA, 2, ConfigDef.Width.SHORT, "Producer linger")
+                .define(Key.PRODUCER_MAX_REQUEST_SIZE, Type.INT, 1_048_576 + 65_536, Range.atLeast(1024), Importance.LOW,
+                        "Producer max.request.size: the largest record the bridge will send. Default fits the"
+                                + " library's 1 MiB event limit plus headers.",
+                        GROUP_KAFKA, 3, ConfigDef.Width.SHORT, "Max request size")
+                .define(Key.TOPIC_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "Create a missing event topic with the settings below before its first event. When false"
+                                + " (or the broker forbids it), a missing topic stops the bridge with an error naming it.",
+                        GROUP_TOPICS, 10, ConfigDef.Width.SHORT, "Create topics")
+                .define(Key.TOPIC_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
+                        "Partitions of a created topic. Each stream stays in one partition.",
+                        GROUP_TOPICS, 11, ConfigDef.Width.SHORT, "Topic partitions")
+                .define(Key.TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
+                        "Replication factor of a created topic; -1 takes the broker's default.replication.factor.",
+                        GROUP_TOPICS, 12, ConfigDef.Width.SHORT, "Topic replication factor")
+                .define(Key.TOPIC_RETENTION_MS, Type.LONG, -1L, Range.atLeast(-1), Importance.MEDIUM,
+                        "retention.ms of a created topic; -1 keeps events forever. Topics always use"
+                                + " cleanup.policy=delete: an event topic is never compacted by stream key.",
+                        GROUP_TOPICS, 13, ConfigDef.Width.SHORT, "Topic retention")
+                .define(Key.ERRORS_POLICY, Type.STRING, "fail", ConfigDef.ValidString.in("fail", "dead-letter"),
+                        Importance.MEDIUM,
+                        "What happens to an event Kafka refuses (too large for the topic, say). fail: the bridge"
+                                + " stops with an error naming the event, and resumes from it once the cause is fixed."
+                                + " dead-letter: the record goes to errors.dead.letter.topic with the reason in headers"
+                                + " and the bridge carries on.",
+                        GROUP_ERRORS, 1, ConfigDef.Width.SHORT, "Error policy")
+                .define(Key.ERRORS_DEAD_LETTER_TOPIC, Type.STRING, "", Importance.MEDIUM,
+                        "Dead-letter topic for errors.policy=dead-letter (default <topic.prefix>.dead-letter).",
+                        GROUP_ERRORS, 2, ConfigDef.Width.MEDIUM, "Dead-letter topic")
+                .define(Key.HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
+                        "Address the /health and /metrics endpoint listens on.",
+                        GROUP_HTTP, 1, ConfigDef.Width.MEDIUM, "HTTP host")
+                .define(Key.HTTP_PORT, Type.INT, 8085, Range.between(-1, 65535), Importance.LOW,
+                        "Port of the /health and /metrics endpoint; 0 picks a free port, -1 disables it.",
+                        GROUP_HTTP, 2, ConfigDef.Width.SHORT, "HTTP port");
+        int order = 1;
+        for (String name : TRANSFORM_KEYS) {
+            ConfigDef.ConfigKey key = EventRecordTransform.CONFIG_DEF.configKeys().get(name);
+            def.define(key.name, key.type, key.defaultValue, key.validator, key.importance,
+                    key.documentation, GROUP_TOPICS, order++, key.width, key.displayName);
+        }
+        return def;
+    }
+
+    private final Map<String, String> kafkaClientProperties;
+
+    public BridgeConfig(Map<?, ?> originals) {
+        super(CONFIG_DEF, originals, false);
+        Map<String, String> passThrough = new HashMap<>();
+        originals.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith(KAFKA_CLIENT_PREFIX) && !key.equals(Key.KAFKA_BOOTSTRAP_SERVERS) && v != null) {
+                passThrough.put(key.substring(KAFKA_CLIENT_PREFIX.length()), v.toString());
+            }
+        });
+        this.kafkaClientProperties = Map.copyOf(passThrough);
+    }
+
+    /**
+     * The file's properties with environment overrides applied: for each key of the definition
+     * (and each kafka.* key of the file), {@code EVENTSTORE_<KEY>} wins when set. Extra Kafka
+     * client settings can also be given only in the environment as {@code EVENTSTORE_KAFKA_...}.
+     */
+    public static BridgeConfig load(Properties file, Map<String, String> environment) {
+        Map<String, Object> merged = new HashMap<>();
+        file.forEach((k, v) -> merged.put(k.toString(), v));
+        for (String key : CONFIG_DEF.names()) {
+            String value = environment.get(environmentVariable(key));
+            if (value != null && !value.isBlank()) {
+                merged.put(key, value);
+            }
+        }
+        for (Map.Entry<String, String> variable : environment.entrySet()) {
+            String name = variable.getKey();
+            if (name.startsWith(ENV_PREFIX + "KAFKA_") && !name.equals(environmentVariable(Key.KAFKA_BOOTSTRAP_SERVERS))) {
+                String key = KAFKA_CLIENT_PREFIX + name.substring((ENV_PREFIX + "KAFKA_").length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                merged.put(key, variable.getValue());
+            }
+        }
+        return new BridgeConfig(merged);
+    }
+
+    /** {@code topic.prefix} → {@code EVENTSTORE_TOPIC_PREFIX}. */
+    public static String environmentVariable(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public String name() {
+        return getString(Key.NAME);
+    }
+
+    public ConnectionSettings connection() {
+        Password password = getPassword(Key.DB_PASSWORD);
+        String value = password == null ? null : password.value();
+        return new ConnectionSettings(getString(Key.DB_URL), getString(Key.DB_USER), value == null || value.isEmpty() ? null : value);
+    }
+
+    public SchemaName schema() {
+        return SchemaName.of(getString(Key.SCHEMA));
+    }
+
+    public String slotName() {
+        String slot = getString(Key.SLOT_NAME);
+        return slot == null || slot.isBlank() ? schema().value() + "_cdc" : slot;
+    }
+
+    public String publicationName() {
+        return schema().value() + "_events";
+    }
+
+    public String topicPrefix() {
+        return getString("topic.prefix");
+    }
+
+    public String deadLetterTopic() {
+        String topic = getString(Key.ERRORS_DEAD_LETTER_TOPIC);
+        return topic == null || topic.isBlank() ? topicPrefix() + ".dead-letter" : topic;
+    }
+
+    public boolean deadLetterEnabled() {
+        return getString(Key.ERRORS_POLICY).equals("dead-letter");
+    }
+
+    public String bootstrapServers() {
+        return String.join(",", getList(Key.KAFKA_BOOTSTRAP_SERVERS));
+    }
+
+    /** Extra Kafka client settings (kafka.* without the prefix). */
+    public Map<String, String> kafkaClientProperties() {
+        return kafkaClientProperties;
+    }
+
+    /** The settings of the event record transform, from this configuration. */
+    public Map<String, Object> transformProperties() {
+        Map<String, Object> properties = new HashMap<>();
+        for (String key : TRANSFORM_KEYS) {
+            Object value = get(key);
+            if (value != null) {
+                properties.put(key, value);
+            }
+        }
+        properties.put("events.schema", schema().value());
+        properties.put("events.table", "events");
+        return properties;
+    }
+
+    static final class JdbcUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || !value.toString().startsWith("jdbc:postgresql://")) {
+                throw new ConfigException(name, value == null ? null : dev.eventstore.jdbc.PostgresErrors.mask(value.toString()),
+                        "must be a jdbc:postgresql://HOST:PORT/DATABASE URL");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "jdbc:postgresql://HOST:PORT/DATABASE";
+        }
+    }
+
+    static final class NonEmptyList implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (!(value instanceof List<?> list) || list.isEmpty() || list.stream().anyMatch(v -> v.toString().isBlank())) {
+                throw new ConfigException(name, value, "must list at least one host:port");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "host:port,host:port";
+        }
+    }
+
+    static final class SchemaNameValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                SchemaName.of(value == null ? null : value.toString());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "lower-case letters, digits and underscores";
+        }
+    }
+}

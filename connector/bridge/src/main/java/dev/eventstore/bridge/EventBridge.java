@@ -1,0 +1,269 @@
+package dev.eventstore.bridge;
+
+import dev.eventstore.connect.EventRecordTransform;
+import dev.eventstore.jdbc.PostgresErrors;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The change-data-capture bridge: Debezium's embedded PostgreSQL connector reads the
+ * {@code events} table from the write-ahead log (pgoutput, the migration's publication) and
+ * {@link EventPublisher} publishes each event to Kafka, at least once and in per-stream order.
+ *
+ * <p>Life cycle: {@link #start} checks PostgreSQL and Kafka first and refuses with one clear
+ * line (see {@link Preflight}); {@link #close} stops gracefully: the batch in flight is
+ * acknowledged and the offsets are saved, so a restart neither loses nor repeats an event.
+ */
+public final class EventBridge implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EventBridge.class);
+    private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(15);
+
+    private final BridgeConfig config;
+    private final BridgeMetrics metrics = new BridgeMetrics();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final DataSource dataSource;
+    private final ExecutorService engineThread = Executors.newSingleThreadExecutor(daemon("eventstore-bridge-engine"));
+    private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(daemon("eventstore-bridge-monitor"));
+    private Producer<byte[], byte[]> producer;
+    private Admin admin;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private HealthServer http;
+    private volatile boolean slotActive;
+    private volatile boolean kafkaConnected;
+    private volatile String failure;
+    private boolean closed;
+
+    private EventBridge(BridgeConfig config) {
+        this.config = config;
+        this.dataSource = config.connection().dataSource();
+    }
+
+    /**
+     * Checks PostgreSQL and Kafka, then starts streaming. Returns once Debezium's task runs;
+     * {@link #ready()} completes when it does and {@link #terminated()} when the bridge stops.
+     *
+     * @param resetOffsets forget the stored offsets first (a new slot, a new snapshot)
+     */
+    public static EventBridge start(BridgeConfig config, boolean resetOffsets) {
+        EventBridge bridge = new EventBridge(config);
+        try {
+            bridge.startInternal(resetOffsets);
+            return bridge;
+        } catch (RuntimeException e) {
+            bridge.close();
+            throw e;
+        }
+    }
+
+    private void startInternal(boolean resetOffsets) {
+        new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName())
+                .check(resetOffsets);
+
+        Map<String, Object> client = new HashMap<>(config.kafkaClientProperties());
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        client.put(AdminClientConfig.CLIENT_ID_CONFIG, config.name() + "-admin");
+        admin = Admin.create(client);
+        checkKafka();
+
+        Map<String, Object> producerConfig = new HashMap<>(config.kafkaClientProperties());
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, config.name());
+        // At least once, in order: every in-sync replica acknowledges; retries never reorder.
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerConfig.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, config.getInt(BridgeConfig.Key.PRODUCER_LINGER_MS));
+        producerConfig.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE));
+        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer = new KafkaProducer<>(producerConfig);
+
+        EventRecordTransform<SourceRecord> transform = new EventRecordTransform<>();
+        transform.configure(config.transformProperties());
+        TopicManager topics = new TopicManager(admin, producer, config.getBoolean(BridgeConfig.Key.TOPIC_CREATE),
+                config.getInt(BridgeConfig.Key.TOPIC_PARTITIONS), config.getShort(BridgeConfig.Key.TOPIC_REPLICATION_FACTOR),
+                config.getLong(BridgeConfig.Key.TOPIC_RETENTION_MS));
+        EventPublisher publisher = new EventPublisher(transform, producer, topics, metrics,
+                config.deadLetterEnabled() ? config.deadLetterTopic() : null);
+
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(DebeziumSettings.from(config))
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        ready.complete(null);
+                    }
+                })
+                .using((success, message, error) -> {
+                    if (!success || error != null) {
+                        failure = describe(message, error);
+                        log.error("Bridge stopped: {}", failure, error);
+                        ready.completeExceptionally(new BridgeException(failure, error));
+                        terminated.completeExceptionally(new BridgeException(failure, error));
+                    } else {
+                        terminated.complete(null);
+                    }
+                })
+                .notifying(publisher)
+                .build();
+        engineThread.execute(engine);
+
+        monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, 5, TimeUnit.SECONDS);
+        int port = config.getInt(BridgeConfig.Key.HTTP_PORT);
+        if (port >= 0) {
+            try {
+                http = new HealthServer(config.getString(BridgeConfig.Key.HTTP_HOST), port, this::health, metrics::scrape);
+            } catch (IOException e) {
+                throw new BridgeException("cannot listen on " + config.getString(BridgeConfig.Key.HTTP_HOST) + ":" + port
+                        + " for /health and /metrics: " + e.getMessage() + " (set http.port, or -1 to disable)", e);
+            }
+        }
+        log.info("Bridge {} started: slot {}, publication {}, Kafka {}", config.name(), config.slotName(),
+                config.publicationName(), config.bootstrapServers());
+    }
+
+    private static String describe(String message, Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof BridgeException) {
+                return t.getMessage();
+            }
+        }
+        if (error != null && PostgresErrors.sqlCause(error) != null) {
+            return PostgresErrors.describe(error);
+        }
+        String text = error != null && error.getMessage() != null ? error.getMessage() : message;
+        return PostgresErrors.mask(text == null ? "unknown error" : text.lines().findFirst().orElse(text));
+    }
+
+    private void checkKafka() {
+        try {
+            admin.describeCluster().clusterId().get(KAFKA_CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            kafkaConnected = true;
+        } catch (TimeoutException e) {
+            throw new BridgeException("cannot reach Kafka at " + config.bootstrapServers() + " within "
+                    + KAFKA_CHECK_TIMEOUT.toSeconds() + " s", e);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new BridgeException("cannot reach Kafka at " + config.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkSlotAndKafka() {
+        try (Connection connection = dataSource.getConnection()) {
+            ReplicationSlot slot = Preflight.slot(connection, config.slotName());
+            metrics.slot(slot);
+            slotActive = slot != null && slot.active();
+        } catch (Exception e) {
+            metrics.slot(null);
+            slotActive = false;
+            log.warn("Cannot read replication slot {}: {}", config.slotName(), PostgresErrors.describe(e));
+        }
+        try {
+            admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+            kafkaConnected = true;
+        } catch (Exception e) {
+            kafkaConnected = false;
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Completes when Debezium's task runs; fails if the bridge stops first. */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /** Completes when the bridge stops: normally after {@link #close}, exceptionally on failure. */
+    public CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    public BridgeMetrics metrics() {
+        return metrics;
+    }
+
+    /** The port of /health and /metrics, or -1 when disabled. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public BridgeHealth health() {
+        long last = metrics.lastPublishMillis();
+        boolean running = ready.isDone() && !ready.isCompletedExceptionally() && !terminated.isDone();
+        return new BridgeHealth(running, slotActive, kafkaConnected, last == 0 ? null : Instant.ofEpochMilli(last),
+                metrics.publishedCount(), failure);
+    }
+
+    /** Stops gracefully: the batch in flight is acknowledged and the offsets saved. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        monitor.shutdownNow();
+        if (engine != null) {
+            try {
+                engine.close();
+            } catch (IOException e) {
+                log.warn("Debezium engine did not close cleanly: {}", e.getMessage());
+            }
+        }
+        engineThread.shutdown();
+        try {
+            if (!engineThread.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("Debezium engine still running after 60 s; stopping it");
+                engineThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(30));
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (http != null) {
+            http.close();
+        }
+        terminated.complete(null);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,123 @@
+package dev.eventstore.bridge;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure an event topic exists before its first record is sent: event topics appear with
+ * new stream categories, and a broker's auto-creation (if enabled at all) would give them the
+ * broker's defaults, possibly compaction or short retention. Created topics always use
+ * {@code cleanup.policy=delete} (an event topic is never compacted by stream key) and the
+ * configured retention, unlimited by default.
+ */
+final class TopicManager {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final Admin admin;
+    private final Producer<?, ?> producer;
+    private final boolean create;
+    private final int partitions;
+    private final short replicationFactor;
+    private final long retentionMs;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
+                 long retentionMs) {
+        this.admin = admin;
+        this.producer = producer;
+        this.create = create;
+        this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
+        this.retentionMs = retentionMs;
+    }
+
+    /** Returns once {@code topic} exists; creates it if allowed; otherwise a clear error. */
+    void ensureExists(String topic) throws InterruptedException {
+        if (known.contains(topic)) {
+            return;
+        }
+        try {
+            if (exists(topic)) {
+                producer.partitionsFor(topic);
+                known.add(topic);
+                return;
+            }
+            if (!create) {
+                throw new BridgeException("Kafka topic " + topic + " does not exist and topic.create=false:"
+                        + " create it (cleanup.policy=delete) or allow the bridge to");
+            }
+            NewTopic newTopic = new NewTopic(topic,
+                    Optional.of(partitions),
+                    replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
+                    .configs(Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs)));
+            try {
+                admin.createTopics(Set.of(newTopic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                log.info("Created Kafka topic {} ({} partitions, retention.ms={})", topic, partitions, retentionMs);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new BridgeException("Kafka topic " + topic + " does not exist and the bridge could not create it: "
+                            + e.getCause().getMessage() + "; create it (cleanup.policy=delete) or grant CREATE", e.getCause());
+                }
+            }
+            awaitLeaders(topic);
+            // The producer's first send to a partition whose leader it does not know yet is
+            // refused (NOT_LEADER_OR_FOLLOWER), and the idempotent producer's in-flight batches
+            // behind it then fail with OUT_OF_ORDER_SEQUENCE_NUMBER: learn the leaders first.
+            producer.partitionsFor(topic);
+            known.add(topic);
+        } catch (TimeoutException e) {
+            throw new BridgeException("Kafka did not answer within " + TIMEOUT_SECONDS + " s while checking topic " + topic, e);
+        }
+    }
+
+    /** Waits until every partition of a created topic has a leader, as the broker reports it. */
+    private void awaitLeaders(String topic) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            try {
+                TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
+                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+                if (description != null && !description.partitions().isEmpty()
+                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new BridgeException("cannot describe Kafka topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+            Thread.sleep(50); // polling the broker's metadata, bounded by the deadline
+        }
+        throw new TimeoutException("no leader for every partition of " + topic + " after " + TIMEOUT_SECONDS + " s");
+    }
+
+    private boolean exists(String topic) throws InterruptedException, TimeoutException {
+        try {
+            admin.describeTopics(Set.of(topic)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw new BridgeException("cannot describe Kafka topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}
