@@ -95,9 +95,9 @@ $$;
 -- Appends a whole batch to a stream in one statement: all events or none. The arrays are
 -- parallel, one element per event, in stream order; p_event_versions may hold NULLs (version 1)
 -- and p_metadata may be NULL or hold NULLs (no metadata). The stream's row in event_streams is
--- created if needed and locked (SELECT ... FOR UPDATE) before the version check, so concurrent
--- appends to one stream are serialised and exactly one of several with the same expected version
--- wins. event_ids are in stream order. The events' created_at is the transaction's start, UTC.
+-- updated (or created) first, which locks it until the transaction ends, and the version check
+-- follows on the row as it was: concurrent appends to one stream are serialised, and exactly one of
+-- several with the same expected version wins. event_ids are in stream order. The events' created_at is the transaction's start, UTC.
 -- Errors: ZE004 (stream id), ZE006 (expected version, empty batch, arrays of unequal length),
 --         ZE005 (an event: type empty, blank or over 255 characters, version below 1, NULL data),
 --         ZE002 (the stream is soft-deleted), ZE001 (wrong expected version).
@@ -157,20 +157,24 @@ BEGIN
       USING ERRCODE = 'ZE005', DETAIL = format('index=%s reason=%s', v_bad_index, v_reason);
   END IF;
 
-  -- Lock the stream's row; create it if it does not exist. A concurrent creator makes the
-  -- INSERT wait for its commit and then do nothing, after which the row is locked as usual.
-  SELECT s.stream_version, s.deleted_at INTO v_version, v_deleted_at
-    FROM event_streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+  -- Lock and advance the stream's row in one statement; create it if it does not exist. A failed
+  -- check below raises, which rolls the update back with everything else.
+  UPDATE event_streams s
+     SET stream_version = s.stream_version + v_count, updated_at = v_now
+   WHERE s.stream_id = p_stream_id
+  RETURNING s.stream_version - v_count, s.deleted_at INTO v_version, v_deleted_at;
   v_exists := FOUND;
   IF NOT v_exists THEN
     INSERT INTO event_streams (stream_id, stream_version, created_at, updated_at)
-    VALUES (p_stream_id, 0, v_now, v_now)
+    VALUES (p_stream_id, v_count, v_now, v_now)
     ON CONFLICT (stream_id) DO NOTHING;
     IF FOUND THEN
       v_version := 0;
     ELSE
-      SELECT s.stream_version, s.deleted_at INTO v_version, v_deleted_at
-        FROM event_streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+      UPDATE event_streams s
+         SET stream_version = s.stream_version + v_count, updated_at = v_now
+       WHERE s.stream_id = p_stream_id
+      RETURNING s.stream_version - v_count, s.deleted_at INTO v_version, v_deleted_at;
       v_exists := true;
     END IF;
   END IF;
@@ -187,10 +191,6 @@ BEGIN
             DETAIL = format('stream_id=%s expected=%s actual=%s exists=%s', p_stream_id, p_expected_version, v_version,
                              CASE WHEN v_exists THEN 'true' ELSE 'false' END);
   END IF;
-
-  UPDATE event_streams
-     SET stream_version = v_version + v_count, updated_at = v_now
-   WHERE stream_id = p_stream_id;
 
   WITH inserted AS (
     INSERT INTO events (stream_id, stream_version, event_type, event_version, data, metadata, created_at)
