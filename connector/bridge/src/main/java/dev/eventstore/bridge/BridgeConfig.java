@@ -74,10 +74,6 @@ public final class BridgeConfig extends AbstractConfig {
 
     private static ConfigDef definition() {
         ConfigDef def = new ConfigDef()
-                .define(Key.NAME, Type.STRING, "eventstore-bridge", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                        "Name of this bridge: Debezium's engine name, the key of its offsets in cdc_offsets,"
-                                + " and the client id of its Kafka clients.",
-                        GROUP_CAPTURE, 0, ConfigDef.Width.MEDIUM, "Bridge name")
                 .define(Key.DB_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
                         "JDBC URL of the event store's PostgreSQL, jdbc:postgresql://HOST:PORT/DATABASE. The query"
                                 + " parameters sslmode, sslrootcert, sslcert and sslkey are passed to the replication"
@@ -93,6 +89,10 @@ public final class BridgeConfig extends AbstractConfig {
                 .define(Key.SCHEMA, Type.STRING, SchemaName.DEFAULT, new SchemaNameValidator(), Importance.HIGH,
                         "Schema of the event store. The publication decoded is <schema>_events, created by the migrations.",
                         GROUP_DATABASE, 4, ConfigDef.Width.MEDIUM, "Schema")
+                .define(Key.NAME, Type.STRING, "eventstore-bridge", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                        "Name of this bridge: Debezium's engine name, the key of its offsets in cdc_offsets,"
+                                + " and the client id of its Kafka clients.",
+                        GROUP_CAPTURE, 0, ConfigDef.Width.MEDIUM, "Bridge name")
                 .define(Key.SLOT_NAME, Type.STRING, "", Importance.HIGH,
                         "Replication slot of this bridge (default <schema>_cdc). Debezium creates it at first start."
                                 + " One bridge per slot.",

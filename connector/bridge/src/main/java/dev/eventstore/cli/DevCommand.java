@@ -1,19 +1,27 @@
 package dev.eventstore.cli;
 
+import dev.eventstore.EventStore;
+import dev.eventstore.EventStoreConfig;
+import dev.eventstore.bridge.BridgeConfig;
+import dev.eventstore.bridge.EventBridge;
+import dev.eventstore.embedded.EmbeddedKafkaBroker;
 import dev.eventstore.embedded.EmbeddedPostgresServer;
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.MigrationReport;
 import dev.eventstore.schema.MigrationSource;
 import dev.eventstore.schema.SchemaManager;
 import dev.eventstore.schema.SchemaName;
+import dev.eventstore.simulation.GameSimulation;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -26,15 +34,16 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code eventstore dev}: the whole product on one machine with nothing installed but a JDK.
- * Starts an embedded PostgreSQL configured for logical decoding, migrates the event store into
- * it, prints how to connect and runs until Ctrl-C (or {@code --duration}).
+ * {@code eventstore dev}: the whole product on one machine with nothing installed but a JDK. An
+ * embedded PostgreSQL (logical decoding on) and Kafka broker, the migrated event store, the
+ * bridge publishing to Kafka, and a game simulation appending events, with a live status line,
+ * until Ctrl-C (or {@code --duration}).
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = {
-            "Run the event store on embedded servers, for development.",
-            "A real PostgreSQL in a child process, migrated, on a free loopback port.",
-            "Prints the JDBC URL and runs until Ctrl-C."
+            "Run everything on embedded servers, for development: PostgreSQL and Kafka on free loopback",
+            "ports, the migrated event store, the bridge, and a game simulation appending events.",
+            "Prints how to connect and a live status line; Ctrl-C stops everything."
         })
 final class DevCommand implements Callable<Integer> {
 
@@ -46,62 +55,80 @@ final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "20",
+            description = "Events per second the game simulation appends; 0 for none (default: ${DEFAULT-VALUE}).")
+    double rate;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Keep PostgreSQL's data in DIR across runs (default: a temporary directory removed on exit).")
+            description = "Keep PostgreSQL's and Kafka's data in DIR across runs (default: temporary, removed on exit).")
     Path dataDirectory;
 
     @Option(names = "--info-file", paramLabel = "PATH",
-            description = "Once ready, write the connection details as Java properties"
-                    + " (db.url, db.user, db.password, schema) to PATH, for scripts and tests.")
+            description = "Once the bridge publishes, write the connection details as Java properties (db.url, db.user,"
+                    + " db.password, kafka.bootstrap.servers, topic.prefix, schema, health.url) to PATH.")
     Path infoFile;
 
     @Option(names = "--duration", paramLabel = "DURATION",
             description = "Stop by itself after this long, e.g. PT10M (default: run until Ctrl-C).")
     Duration duration;
 
-    @Option(names = "--schema", paramLabel = "SCHEMA", description = "Schema of the event store (default: ${DEFAULT-VALUE}).",
-            defaultValue = SchemaName.DEFAULT)
+    @Option(names = "--schema", paramLabel = "SCHEMA", defaultValue = SchemaName.DEFAULT,
+            description = "Schema of the event store (default: ${DEFAULT-VALUE}).")
     String schema;
+
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "eventstore",
+            description = "Prefix of the event topics (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Port of the bridge's /health and /metrics on 127.0.0.1; 0 picks a free one (default).")
+    int httpPort;
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        SchemaName schemaName;
-        try {
-            schemaName = SchemaName.of(schema);
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailedException(e.getMessage(), ExitCodes.USAGE);
+        SchemaName schemaName = parseSchema(schema);
+        if (rate < 0) {
+            throw new CommandFailedException("--rate must be 0 or more", ExitCodes.USAGE);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stopRequested.countDown();
-            awaitQuietly(stopped, Duration.ofSeconds(30));
+            awaitQuietly(stopped, Duration.ofSeconds(60));
         }, "eventstore-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("Starting embedded PostgreSQL ...");
-        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDirectory, Map.of())) {
+        out.println("Starting embedded PostgreSQL and Kafka ...");
+        out.flush();
+        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(subdirectory("postgres"), Map.of());
+             EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(subdirectory("kafka"), Map.of())) {
             postgres.createDatabase(DATABASE);
             ConnectionSettings connection = new ConnectionSettings(postgres.jdbcUrl(DATABASE), EmbeddedPostgresServer.SUPERUSER, null);
-            String migrationsDir = root.environment().get(DatabaseOptions.ENV_MIGRATIONS_DIR);
-            MigrationSource migrations = migrationsDir == null
-                    ? MigrationSource.builtIn() : MigrationSource.directory(Path.of(migrationsDir));
-            SchemaManager manager = new SchemaManager(connection.dataSource(), schemaName, migrations);
-            MigrationReport report = manager.migrate();
+            MigrationReport report = new SchemaManager(connection.dataSource(), schemaName, migrations()).migrate();
 
-            out.printf("%nEvent store ready%n");
-            out.printf("  PostgreSQL  %s  (user %s, no password; loopback only)%n", connection.url(), connection.user());
-            out.printf("  Schema      %s at version %s%n", schemaName, report.currentVersion());
-            out.printf("  Try         EVENTSTORE_DB_URL=%s EVENTSTORE_DB_USER=%s bin/eventstore info%n",
-                    connection.url(), connection.user());
-            out.printf("%n%s%n", duration == null ? "Press Ctrl-C to stop." : "Stopping by itself after " + duration + ".");
-            out.flush();
-            if (infoFile != null) {
-                writeInfoFile(infoFile, connection, schemaName);
+            EventBridge bridge = EventBridge.start(bridgeConfig(connection, schemaName, kafka.bootstrapServers()), false);
+            try (EventStore store = EventStore.open(EventStoreConfig.of(connection, schemaName))) {
+                bridge.ready().get(120, TimeUnit.SECONDS);
+                String health = bridge.httpPort() > 0 ? "http://127.0.0.1:" + bridge.httpPort() : null;
+                printReady(out, connection, schemaName, report, kafka.bootstrapServers(), health);
+                if (infoFile != null) {
+                    writeInfoFile(infoFile, connection, schemaName, kafka.bootstrapServers(), topicPrefix, health);
+                }
+                GameSimulation simulation = rate > 0
+                        ? GameSimulation.builder(store).eventsPerSecond(rate).writers(rate > 200 ? 2 : 1).build() : null;
+                Thread players = simulation == null ? null : startSimulation(simulation);
+                runUntilStopped(out, simulation, bridge);
+                out.println();
+                out.println("Stopping ...");
+                out.flush();
+                if (simulation != null) {
+                    simulation.stop();
+                    players.join(30_000);
+                }
+            } finally {
+                bridge.close();
             }
-            awaitStop();
-            out.println("Stopping ...");
         } finally {
             stopped.countDown();
             try {
@@ -114,26 +141,113 @@ final class DevCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void awaitStop() throws InterruptedException {
-        if (duration == null) {
-            stopRequested.await();
-        } else {
-            stopRequested.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    private static SchemaName parseSchema(String value) {
+        try {
+            return SchemaName.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailedException(e.getMessage(), ExitCodes.USAGE);
+        }
+    }
+
+    private Path subdirectory(String name) {
+        return dataDirectory == null ? null : dataDirectory.resolve(name);
+    }
+
+    private MigrationSource migrations() {
+        String directory = root.environment().get(DatabaseOptions.ENV_MIGRATIONS_DIR);
+        return directory == null ? MigrationSource.builtIn() : MigrationSource.directory(Path.of(directory));
+    }
+
+    private BridgeConfig bridgeConfig(ConnectionSettings connection, SchemaName schemaName, String bootstrapServers) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(BridgeConfig.Key.DB_URL, connection.url());
+        settings.put(BridgeConfig.Key.DB_USER, connection.user());
+        settings.put(BridgeConfig.Key.SCHEMA, schemaName.value());
+        settings.put(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers);
+        settings.put(BridgeConfig.Key.TOPIC_PARTITIONS, 3);
+        settings.put(BridgeConfig.Key.HTTP_PORT, httpPort);
+        settings.put("topic.prefix", topicPrefix);
+        try {
+            return new BridgeConfig(settings);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw new CommandFailedException("invalid setting: " + e.getMessage(), ExitCodes.USAGE);
+        }
+    }
+
+    private void printReady(PrintWriter out, ConnectionSettings connection, SchemaName schemaName, MigrationReport report,
+                            String bootstrapServers, String health) {
+        out.printf("%nEvent store ready (loopback only)%n");
+        out.printf("  PostgreSQL  %s  (user %s, no password)%n", connection.url(), connection.user());
+        out.printf("  Schema      %s at version %s%n", schemaName, report.currentVersion());
+        out.printf("  Kafka       %s  (topics %s.<category>, e.g. %s.game)%n", bootstrapServers, topicPrefix, topicPrefix);
+        if (health != null) {
+            out.printf("  Bridge      %s/health  %s/metrics%n", health, health);
+        }
+        out.printf("  Simulation  %s%n", rate > 0 ? rate + " events/s of game play" : "off (--rate 0)");
+        out.printf("  Try         EVENTSTORE_DB_URL=%s EVENTSTORE_DB_USER=%s bin/eventstore info%n",
+                connection.url(), connection.user());
+        out.printf("%n%s%n", duration == null ? "Press Ctrl-C to stop." : "Stopping by itself after " + duration + ".");
+        out.flush();
+    }
+
+    private Thread startSimulation(GameSimulation simulation) {
+        Thread thread = new Thread(() -> {
+            try {
+                simulation.runFor(Duration.ofDays(3650));
+            } catch (RuntimeException e) {
+                spec.commandLine().getErr().println("eventstore: simulation stopped: " + EventStoreCommand.describe(e));
+            }
+        }, "eventstore-dev-simulation");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Prints the status line each second (rewritten in place on a terminal) until asked to stop. */
+    private void runUntilStopped(PrintWriter out, GameSimulation simulation, EventBridge bridge) throws InterruptedException {
+        boolean terminal = System.console() != null;
+        long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        int tick = 0;
+        while (System.nanoTime() < deadline) {
+            long wait = Math.min(1000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            if (stopRequested.await(wait, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            if (bridge.terminated().isCompletedExceptionally()) {
+                throw new CommandFailedException("bridge stopped: " + bridge.health().failure());
+            }
+            long appended = simulation == null ? 0 : simulation.progress().events();
+            long published = bridge.metrics().publishedCount();
+            String status = String.format("appended %d  published %d  lag %d  %s", appended, published,
+                    Math.max(0, appended - published), bridge.health().up() ? "bridge up" : "bridge DOWN");
+            if (terminal) {
+                out.print("\r" + status + "    ");
+                out.flush();
+            } else if (++tick % 10 == 0) {
+                out.println(status);
+                out.flush();
+            }
         }
     }
 
     /** Written to a temporary file and moved into place, so a reader never sees half of it. */
-    static void writeInfoFile(Path file, ConnectionSettings connection, SchemaName schema) throws IOException {
+    static void writeInfoFile(Path file, ConnectionSettings connection, SchemaName schema, String bootstrapServers,
+                              String topicPrefix, String health) throws IOException {
         Properties properties = new Properties();
         properties.setProperty("db.url", connection.url());
         properties.setProperty("db.user", connection.user());
         properties.setProperty("db.password", connection.password() == null ? "" : connection.password());
         properties.setProperty("schema", schema.value());
+        properties.setProperty("kafka.bootstrap.servers", bootstrapServers);
+        properties.setProperty("topic.prefix", topicPrefix);
+        if (health != null) {
+            properties.setProperty("health.url", health + "/health");
+        }
         Path absolute = file.toAbsolutePath();
         Files.createDirectories(absolute.getParent());
         Path temporary = Files.createTempFile(absolute.getParent(), ".eventstore-info", ".tmp");
         try (OutputStream stream = Files.newOutputStream(temporary)) {
-            properties.store(new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8), "eventstore dev");
+            properties.store(new OutputStreamWriter(stream, StandardCharsets.UTF_8), "eventstore dev");
         }
         Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -29,6 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             DropCommand.class,
             GenMigrationCommand.class,
             DevCommand.class,
+            RunCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 failed or refused, 2 wrong command line."})

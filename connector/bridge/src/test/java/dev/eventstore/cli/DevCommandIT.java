@@ -23,7 +23,8 @@ class DevCommandIT {
     @Test
     void startsMigratedPostgresWritesInfoFileAndStopsOnSigterm(@TempDir Path directory) throws Exception {
         Path infoFile = directory.resolve("dev.properties");
-        Cli.Child dev = new Cli().start(directory, "dev", "--info-file", infoFile.toString(), "--duration", "PT5M");
+        Cli.Child dev = new Cli().start(directory, "dev", "--info-file", infoFile.toString(), "--duration", "PT5M",
+                "--rate", "50", "--topic-prefix", "devit");
         try {
             await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(infoFile) || !dev.isAlive());
             assertThat(dev.isAlive()).as("dev exited early").isTrue();
@@ -40,9 +41,32 @@ class DevCommandIT {
             assertThat(manager.installed()).isTrue();
             manager.validate();
 
+            // The simulation's events reach Kafka through the bridge.
+            assertThat(info.getProperty("topic.prefix")).isEqualTo("devit");
+            Properties consumer = new Properties();
+            consumer.put("bootstrap.servers", info.getProperty("kafka.bootstrap.servers"));
+            consumer.put("group.id", "dev-command-it");
+            consumer.put("auto.offset.reset", "earliest");
+            try (var kafka = new org.apache.kafka.clients.consumer.KafkaConsumer<>(consumer,
+                    new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new org.apache.kafka.common.serialization.StringDeserializer())) {
+                kafka.subscribe(java.util.List.of("devit.game"));
+                java.util.List<String> keys = new java.util.ArrayList<>();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    kafka.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+                    return keys.size() >= 20;
+                });
+                assertThat(keys).allMatch(k -> k.startsWith("game-"));
+            }
+            String health = info.getProperty("health.url");
+            var response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(health)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.body()).contains("\"running\":true");
+
             dev.terminate();
             Cli.Result result = dev.finish(60);
-            assertThat(result.out()).contains("Event store ready", url, "Stopping ...", "Stopped.");
+            assertThat(result.out()).as(result.all()).contains("Event store ready", url, "Stopping ...", "Stopped.");
             // PostgreSQL went with it.
             assertThat(canConnect(url, info.getProperty("db.user"))).isFalse();
         } finally {
