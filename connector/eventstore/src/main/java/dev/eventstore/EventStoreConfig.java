@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.jdbc.PostgresErrors;
 import dev.eventstore.schema.SchemaName;
+import dev.eventstore.schema.SqlResource;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -373,7 +374,7 @@ public final class EventStoreConfig {
         hikari.setMinimumIdle(poolMinIdle());
         hikari.setConnectionTimeout(poolConnectionTimeoutMs());
         hikari.setMaxLifetime(poolMaxLifetimeMs());
-        hikari.setConnectionInitSql("SET TIME ZONE 'UTC'");
+        hikari.setConnectionInitSql(SqlResource.load("session_init"));
         hikari.addDataSourceProperty("ApplicationName", applicationName());
         if (!settings.url().contains("connectTimeout=")) {
             hikari.addDataSourceProperty("connectTimeout", "10");
