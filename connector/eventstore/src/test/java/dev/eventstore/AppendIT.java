@@ -159,4 +159,17 @@ class AppendIT {
         assertThat(Duration.between(store.streamInfo("tz-1").orElseThrow().createdAt(), Instant.now()).abs())
                 .isLessThan(Duration.ofMinutes(5));
     }
+
+    /** A writer that bypasses append_to_stream (raw INSERT) is caught by the unique constraint, mapped by its name. */
+    @Test
+    void conflictWithAWriterThatBypassedTheFunctionIsAWrongExpectedVersion(EventStore store) {
+        createTestStream("game-raw", 1);
+        TestDatabase.get().execute("INSERT INTO " + store.schema() + ".events (stream_id, stream_version, event_type, data)"
+                + " VALUES ('game-raw', 2, 'Raw', '{}')");
+        assertThatThrownBy(() -> store.append("game-raw", ExpectedVersion.exactly(1), createTestEvent("TestEvent", "{}")))
+                .isInstanceOf(WrongExpectedVersionException.class)
+                .hasMessage("wrong expected version for stream 'game-raw': expected 1, another writer appended to the"
+                        + " stream concurrently (uq_events_stream_version)");
+        assertThat(store.streamInfo("game-raw").orElseThrow().version()).isEqualTo(1);
+    }
 }
