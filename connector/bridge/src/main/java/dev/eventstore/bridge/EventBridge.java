@@ -236,6 +236,8 @@ public final class EventBridge implements AutoCloseable {
                 engine.close();
             } catch (IOException e) {
                 log.warn("Debezium engine did not close cleanly: {}", e.getMessage());
+            } catch (IllegalStateException alreadyStopped) {
+                // The engine stopped by itself (a failure); nothing left to close.
             }
         }
         engineThread.shutdown();

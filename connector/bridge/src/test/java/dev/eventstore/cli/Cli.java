@@ -62,6 +62,20 @@ final class Cli {
             return process.isAlive();
         }
 
+        /** What the child has printed to stdout so far. */
+        String outSoFar() {
+            synchronized (out) {
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** What the child has printed to stderr so far. */
+        String errSoFar() {
+            synchronized (err) {
+                return err.toString(StandardCharsets.UTF_8);
+            }
+        }
+
         /** SIGTERM, as Ctrl-C or a service manager would send (without closing our pipes). */
         void terminate() {
             process.toHandle().destroy();
