@@ -3,13 +3,16 @@ package dev.eventstore.testing;
 import dev.eventstore.embedded.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -49,7 +52,10 @@ public final class TestKafka {
 
     /**
      * Reads the topics matching {@code topicPattern} until {@code done} holds for what has been read,
-     * or fails after {@code timeout}.
+     * or fails after {@code timeout}. Each Kafka record (topic, partition, offset) is returned once:
+     * a pattern subscription rebalances when a matching topic appears, and this group commits no
+     * offsets, so the consumer may be handed a partition again from its start; what it then reads
+     * again is the same record, not a duplicate. Duplicates the writer produced (other offsets) stay.
      */
     public static List<ConsumerRecord<String, byte[]>> readUntil(String topicPattern,
                                                                  Predicate<List<ConsumerRecord<String, byte[]>>> done,
@@ -58,11 +64,12 @@ public final class TestKafka {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             consumer.subscribe(java.util.regex.Pattern.compile(topicPattern));
             long deadline = System.nanoTime() + timeout.toNanos();
+            Set<String> positions = new HashSet<>();
             while (!done.test(records)) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("after " + timeout + " only " + records.size() + " records on " + topicPattern);
                 }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                addNew(consumer.poll(Duration.ofMillis(200)), positions, records);
             }
         }
         return records;
@@ -71,15 +78,17 @@ public final class TestKafka {
     /**
      * Reads at least {@code minCount} records and on to the current end of every partition of
      * the matching topics, so that the result holds every record there is, duplicates included.
-     * Use once the writer has stopped.
+     * Use once the writer has stopped. Each Kafka record is returned once, as in
+     * {@link #readUntil}.
      */
     public static List<ConsumerRecord<String, byte[]>> readToEnd(String topicPattern, int minCount, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             consumer.subscribe(java.util.regex.Pattern.compile(topicPattern));
             long deadline = System.nanoTime() + timeout.toNanos();
+            Set<String> positions = new HashSet<>();
             while (true) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                addNew(consumer.poll(Duration.ofMillis(200)), positions, records);
                 if (records.size() >= minCount && !consumer.assignment().isEmpty()) {
                     var ends = consumer.endOffsets(consumer.assignment());
                     boolean atEnd = ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
@@ -91,6 +100,15 @@ public final class TestKafka {
                     throw new AssertionError("after " + timeout + " only " + records.size() + " of at least " + minCount
                             + " records on " + topicPattern);
                 }
+            }
+        }
+    }
+
+    private static void addNew(ConsumerRecords<String, byte[]> polled, Set<String> positions,
+                               List<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : polled) {
+            if (positions.add(record.topic() + "/" + record.partition() + "/" + record.offset())) {
+                records.add(record);
             }
         }
     }
