@@ -7,13 +7,13 @@ import java.util.zip.CRC32;
  * Topic names of event categories. Deterministic: the same stream id always gives the same topic,
  * in every deployment and version.
  */
-final class TopicNames {
+public final class TopicNames {
 
     private TopicNames() {
     }
 
     /** The part of {@code streamId} before its first '-'; the whole id when it has none or starts with one. */
-    static String category(String streamId) {
+    public static String category(String streamId) {
         int dash = streamId.indexOf('-');
         return dash > 0 ? streamId.substring(0, dash) : streamId;
     }
@@ -25,7 +25,7 @@ final class TopicNames {
      * Kafka's 249 characters is cut and ends in '_' and the 8 hex digits of the CRC-32 of the
      * category's UTF-8 bytes, so long categories stay apart.
      */
-    static String categoryTopic(String prefix, String streamId) {
+    public static String categoryTopic(String prefix, String streamId) {
         String category = category(streamId);
         StringBuilder topic = new StringBuilder(prefix.length() + 1 + category.length()).append(prefix).append('.');
         if (category.isEmpty()) {
