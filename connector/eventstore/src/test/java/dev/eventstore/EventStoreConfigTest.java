@@ -26,6 +26,27 @@ class EventStoreConfigTest {
         }
     }
 
+    /**
+     * The module README's configuration table is the generated one. To refresh it, run this test
+     * with -Deventstore.readme.write=true.
+     */
+    @Test
+    void readmeConfigurationTableIsGenerated() throws Exception {
+        java.nio.file.Path readme = java.nio.file.Path.of("README.md");
+        String text = java.nio.file.Files.readString(readme);
+        String begin = "<!-- config:begin -->\n";
+        String end = "<!-- config:end -->";
+        int from = text.indexOf(begin) + begin.length();
+        int to = text.indexOf(end);
+        assertThat(from).isGreaterThan(begin.length() - 1);
+        String generated = EventStoreConfig.documentation();
+        if (Boolean.getBoolean("eventstore.readme.write")) {
+            text = text.substring(0, from) + generated + text.substring(to);
+            java.nio.file.Files.writeString(readme, text);
+        }
+        assertThat(text.substring(from, to)).isEqualTo(generated);
+    }
+
     @Test
     void environmentVariablesAreTheSharedOnes() {
         assertThat(EventStoreConfig.key(EventStoreConfig.URL).environmentVariable()).isEqualTo(ConnectionSettings.ENV_URL);

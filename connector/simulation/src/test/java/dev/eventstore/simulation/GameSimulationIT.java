@@ -82,8 +82,8 @@ class GameSimulationIT {
     void rateLimitPacesEventsPerSecond(EventStore store) {
         SimulationReport report = GameSimulation.builder(store).eventsPerSecond(200).writers(2).seed(3).build()
                 .runFor(Duration.ofSeconds(1));
-        // 200 events in the second, give or take the batch in flight and a slow start on a shared machine.
-        assertThat(report.events()).isBetween(60L, 215L);
+        // At most 200 events in the second plus the batches in flight; fewer only if the machine is slow.
+        assertThat(report.events()).isBetween(20L, 215L);
         assertThat(report.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(900));
     }
 
