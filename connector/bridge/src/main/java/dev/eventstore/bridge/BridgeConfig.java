@@ -56,6 +56,11 @@ public final class BridgeConfig extends AbstractConfig {
         String ERRORS_POLICY = "errors.policy";
         String ERRORS_DEAD_LETTER_TOPIC = "errors.dead.letter.topic";
         String HTTP_PORT = "http.port";
+        String MIRROR_ENABLED = "mirror.enabled";
+        String MIRROR_GROUPS = "mirror.groups";
+        String MIRROR_GROUPS_EXCLUDE = "mirror.groups.exclude";
+        String MIRROR_INTERVAL_MS = "mirror.interval.ms";
+        String MIRROR_MAX_RECORDS = "mirror.max.records";
         String HTTP_HOST = "http.host";
     }
 
@@ -69,6 +74,7 @@ public final class BridgeConfig extends AbstractConfig {
     private static final String GROUP_TOPICS = "Topics";
     private static final String GROUP_ERRORS = "Errors";
     private static final String GROUP_HTTP = "Health and metrics";
+    private static final String GROUP_MIRROR = "Offset mirror";
 
     public static final ConfigDef CONFIG_DEF = definition();
 
@@ -166,7 +172,25 @@ public final class BridgeConfig extends AbstractConfig {
                         GROUP_HTTP, 1, ConfigDef.Width.MEDIUM, "HTTP host")
                 .define(Key.HTTP_PORT, Type.INT, 8085, Range.between(-1, 65535), Importance.LOW,
                         "Port of the /health and /metrics endpoint; 0 picks a free port, -1 disables it.",
-                        GROUP_HTTP, 2, ConfigDef.Width.SHORT, "HTTP port");
+                        GROUP_HTTP, 2, ConfigDef.Width.SHORT, "HTTP port")
+                .define(Key.MIRROR_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "Mirror consumer groups' committed offsets into the subscriptions table, so every group's"
+                                + " position per stream is visible in PostgreSQL (status, replay --to-subscriptions),"
+                                + " whatever language it is written in.",
+                        GROUP_MIRROR, 1, ConfigDef.Width.SHORT, "Offset mirror")
+                .define(Key.MIRROR_GROUPS, Type.STRING, ".*", new RegexValidator(), Importance.MEDIUM,
+                        "Regular expression of the consumer groups to mirror (the whole group id must match).",
+                        GROUP_MIRROR, 2, ConfigDef.Width.MEDIUM, "Mirrored groups")
+                .define(Key.MIRROR_GROUPS_EXCLUDE, Type.STRING, "connect-.*|_.*", new RegexValidator(), Importance.LOW,
+                        "Regular expression of groups never mirrored: by default Kafka Connect's and internal ones.",
+                        GROUP_MIRROR, 3, ConfigDef.Width.MEDIUM, "Excluded groups")
+                .define(Key.MIRROR_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
+                        "Pause between two passes of the offset mirror.",
+                        GROUP_MIRROR, 4, ConfigDef.Width.SHORT, "Mirror interval")
+                .define(Key.MIRROR_MAX_RECORDS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
+                        "Most records the mirror reads per group and partition in one pass; a group far ahead"
+                                + " is caught up over several passes.",
+                        GROUP_MIRROR, 5, ConfigDef.Width.SHORT, "Mirror records per pass");
         int order = 1;
         for (String name : TRANSFORM_KEYS) {
             ConfigDef.ConfigKey key = EventRecordTransform.CONFIG_DEF.configKeys().get(name);
@@ -196,6 +220,11 @@ public final class BridgeConfig extends AbstractConfig {
      * client settings can also be given only in the environment as {@code EVENTSTORE_KAFKA_...}.
      */
     public static BridgeConfig load(Properties file, Map<String, String> environment) {
+        return load(file, environment, new Properties());
+    }
+
+    /** As {@link #load(Properties, Map)}, then {@code flags} (a command line's settings) win over both. */
+    public static BridgeConfig load(Properties file, Map<String, String> environment, Properties flags) {
         Map<String, Object> merged = new HashMap<>();
         file.forEach((k, v) -> merged.put(k.toString(), v));
         for (String key : CONFIG_DEF.names()) {
@@ -211,6 +240,7 @@ public final class BridgeConfig extends AbstractConfig {
                 merged.put(key, variable.getValue());
             }
         }
+        flags.forEach((k, v) -> merged.put(k.toString(), v));
         return new BridgeConfig(merged);
     }
 
@@ -304,6 +334,22 @@ public final class BridgeConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "host:port,host:port";
+        }
+    }
+
+    static final class RegexValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                java.util.regex.Pattern.compile(value == null ? "" : value.toString());
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new ConfigException(name, value, "not a regular expression: " + e.getDescription());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a Java regular expression";
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.eventstore.bridge;
 
-import dev.eventstore.connect.EventRecordTransform;
 import dev.eventstore.jdbc.PostgresErrors;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
@@ -10,8 +9,6 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,11 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +47,7 @@ public final class EventBridge implements AutoCloseable {
     private Admin admin;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private HealthServer http;
+    private OffsetMirror mirror;
     private volatile boolean slotActive;
     private volatile boolean kafkaConnected;
     private volatile String failure;
@@ -85,31 +79,12 @@ public final class EventBridge implements AutoCloseable {
         new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName())
                 .check(resetOffsets);
 
-        Map<String, Object> client = new HashMap<>(config.kafkaClientProperties());
-        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        client.put(AdminClientConfig.CLIENT_ID_CONFIG, config.name() + "-admin");
-        admin = Admin.create(client);
+        admin = KafkaClients.admin(config, config.name() + "-admin");
         checkKafka();
+        producer = KafkaClients.eventProducer(config, config.name());
 
-        Map<String, Object> producerConfig = new HashMap<>(config.kafkaClientProperties());
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, config.name());
-        // At least once, in order: every in-sync replica acknowledges; retries never reorder.
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerConfig.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, config.getInt(BridgeConfig.Key.PRODUCER_LINGER_MS));
-        producerConfig.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE));
-        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        producer = new KafkaProducer<>(producerConfig);
-
-        EventRecordTransform<SourceRecord> transform = new EventRecordTransform<>();
-        transform.configure(config.transformProperties());
-        TopicManager topics = new TopicManager(admin, producer, config.getBoolean(BridgeConfig.Key.TOPIC_CREATE),
-                config.getInt(BridgeConfig.Key.TOPIC_PARTITIONS), config.getShort(BridgeConfig.Key.TOPIC_REPLICATION_FACTOR),
-                config.getLong(BridgeConfig.Key.TOPIC_RETENTION_MS));
-        EventPublisher publisher = new EventPublisher(transform, producer, topics, metrics,
+        TopicManager topics = TopicManager.of(config, admin, producer);
+        EventPublisher publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics, metrics,
                 config.deadLetterEnabled() ? config.deadLetterTopic() : null);
 
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -135,6 +110,10 @@ public final class EventBridge implements AutoCloseable {
         engineThread.execute(engine);
 
         monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, 5, TimeUnit.SECONDS);
+        if (config.getBoolean(BridgeConfig.Key.MIRROR_ENABLED)) {
+            mirror = new OffsetMirror(config);
+            mirror.start();
+        }
         int port = config.getInt(BridgeConfig.Key.HTTP_PORT);
         if (port >= 0) {
             try {
@@ -231,6 +210,9 @@ public final class EventBridge implements AutoCloseable {
         }
         closed = true;
         monitor.shutdownNow();
+        if (mirror != null) {
+            mirror.close();
+        }
         if (engine != null) {
             try {
                 engine.close();

@@ -1,7 +1,6 @@
 package dev.eventstore.bridge;
 
 import dev.eventstore.connect.EventRecordHeaders;
-import dev.eventstore.connect.EventRecordTransform;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import java.nio.charset.StandardCharsets;
@@ -15,23 +14,18 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.storage.SimpleHeaderConverter;
-import org.apache.kafka.connect.storage.StringConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Receives Debezium's batches of change records, maps each through {@link EventRecordTransform}
- * (the same class a Kafka Connect deployment runs) and publishes the event records. A change is
+ * Receives Debezium's batches of change records, encodes each with {@link EventRecordEncoder}
+ * (the transform a Kafka Connect deployment runs) and publishes the event records. A change is
  * marked processed only after Kafka has acknowledged its record ({@code acks=all}, idempotent
  * producer), so the offsets Debezium saves never run ahead of Kafka: at least once.
  *
  * <p>The records of a batch are sent in WAL commit order without waiting between them; the
  * idempotent producer keeps that order within each partition, and so within each stream.
- * Keys, values and headers are serialised with Kafka Connect's own String and header converters,
- * so the bytes equal those a Connect worker writes for the same change.
  */
 final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -40,28 +34,24 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
 
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
 
-    private final EventRecordTransform<SourceRecord> transform;
+    private final EventRecordEncoder encoder;
     private final Producer<byte[], byte[]> producer;
     private final TopicManager topics;
     private final BridgeMetrics metrics;
     private final String deadLetterTopic;
-    private final StringConverter stringConverter = new StringConverter();
-    private final SimpleHeaderConverter headerConverter = new SimpleHeaderConverter();
 
     /** A change record of this batch and, if it became an event record, its send. */
     private record Sent(RecordChangeEvent<SourceRecord> change, ProducerRecord<byte[], byte[]> record,
                         Future<RecordMetadata> ack, long commitMicros) {
     }
 
-    EventPublisher(EventRecordTransform<SourceRecord> transform, Producer<byte[], byte[]> producer,
+    EventPublisher(EventRecordEncoder encoder, Producer<byte[], byte[]> producer,
                    TopicManager topics, BridgeMetrics metrics, String deadLetterTopic) {
-        this.transform = transform;
+        this.encoder = encoder;
         this.producer = producer;
         this.topics = topics;
         this.metrics = metrics;
         this.deadLetterTopic = deadLetterTopic;
-        stringConverter.configure(java.util.Map.of("converter.encoding", "UTF-8"), false);
-        headerConverter.configure(java.util.Map.of());
     }
 
     @Override
@@ -71,15 +61,13 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         List<Sent> batch = new ArrayList<>(changes.size());
         for (RecordChangeEvent<SourceRecord> change : changes) {
             SourceRecord raw = change.record();
-            SourceRecord event = transform.apply(raw);
-            // null: an update, delete or tombstone the transform dropped (and logged).
-            // The same instance: not an events row (heartbeat table, Debezium heartbeat topic).
-            if (event == null || event == raw) {
+            ProducerRecord<byte[], byte[]> record = encoder.encode(raw);
+            if (record == null) {
+                // Not an event: a dropped update/delete/tombstone, or a heartbeat.
                 batch.add(new Sent(change, null, null, 0));
                 continue;
             }
-            topics.ensureExists(event.topic());
-            ProducerRecord<byte[], byte[]> record = toProducerRecord(event);
+            topics.ensureExists(record.topic());
             batch.add(new Sent(change, record, producer.send(record), commitMicros(raw)));
         }
         for (Sent sent : batch) {
@@ -130,17 +118,6 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         }
     }
 
-    ProducerRecord<byte[], byte[]> toProducerRecord(SourceRecord event) {
-        String topic = event.topic();
-        RecordHeaders headers = new RecordHeaders();
-        for (Header header : event.headers()) {
-            headers.add(header.key(), headerConverter.fromConnectHeader(topic, header.key(), header.schema(), header.value()));
-        }
-        byte[] key = stringConverter.fromConnectData(topic, event.keySchema(), event.key());
-        byte[] value = stringConverter.fromConnectData(topic, event.valueSchema(), event.value());
-        return new ProducerRecord<>(topic, null, event.timestamp(), key, value, headers);
-    }
-
     /** "event 42 (stream game-7, version 3, topic eventstore.game)": ids only, never contents. */
     static String describe(ProducerRecord<byte[], byte[]> record) {
         return "event " + header(record, EventRecordHeaders.ID)
@@ -158,6 +135,9 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     static long commitMicros(SourceRecord raw) {
         if (raw.value() instanceof Struct envelope && envelope.schema().field("source") != null
                 && envelope.get("source") instanceof Struct source) {
+            if ("r".equals(envelope.schema().field("op") == null ? null : envelope.get("op"))) {
+                return 0; // a snapshot read: its time is the snapshot's, not a commit's
+            }
             if (source.schema().field("ts_us") != null && source.get("ts_us") instanceof Long micros) {
                 return micros;
             }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code cleanup.policy=delete} (an event topic is never compacted by stream key) and the
  * configured retention, unlimited by default.
  */
-final class TopicManager {
+public final class TopicManager {
 
     private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
     private static final long TIMEOUT_SECONDS = 30;
@@ -37,7 +37,14 @@ final class TopicManager {
     private final long retentionMs;
     private final Set<String> known = ConcurrentHashMap.newKeySet();
 
-    TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
+    /** Topic settings from the bridge's configuration. */
+    public static TopicManager of(BridgeConfig config, Admin admin, Producer<?, ?> producer) {
+        return new TopicManager(admin, producer, config.getBoolean(BridgeConfig.Key.TOPIC_CREATE),
+                config.getInt(BridgeConfig.Key.TOPIC_PARTITIONS), config.getShort(BridgeConfig.Key.TOPIC_REPLICATION_FACTOR),
+                config.getLong(BridgeConfig.Key.TOPIC_RETENTION_MS));
+    }
+
+    public TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
                  long retentionMs) {
         this.admin = admin;
         this.producer = producer;
@@ -48,7 +55,7 @@ final class TopicManager {
     }
 
     /** Returns once {@code topic} exists; creates it if allowed; otherwise a clear error. */
-    void ensureExists(String topic) throws InterruptedException {
+    public void ensureExists(String topic) throws InterruptedException {
         if (known.contains(topic)) {
             return;
         }

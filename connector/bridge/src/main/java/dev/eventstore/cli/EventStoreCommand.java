@@ -30,6 +30,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
             GenMigrationCommand.class,
             DevCommand.class,
             RunCommand.class,
+            RepublishCommand.class,
+            VerifyCommand.class,
+            ReplayCommand.class,
+            StatusCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 failed or refused, 2 wrong command line."})

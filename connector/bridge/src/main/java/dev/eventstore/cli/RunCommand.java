@@ -83,6 +83,11 @@ final class RunCommand implements Callable<Integer> {
 
     /** The file's settings with environment overrides; a bad setting is one clear line. */
     static BridgeConfig load(Path file, Environment environment) {
+        return load(file, environment, new Properties());
+    }
+
+    /** As {@link #load(Path, Environment)}, with command-line settings that win over both. */
+    static BridgeConfig load(Path file, Environment environment, Properties flags) {
         Properties properties = new Properties();
         if (file != null) {
             if (!Files.isRegularFile(file)) {
@@ -95,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         try {
-            return BridgeConfig.load(properties, environment.variables());
+            return BridgeConfig.load(properties, environment.variables(), flags);
         } catch (ConfigException e) {
             throw new CommandFailedException("invalid configuration: " + PostgresErrors.mask(e.getMessage()), ExitCodes.USAGE);
         }

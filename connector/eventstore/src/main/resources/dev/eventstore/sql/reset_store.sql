@@ -5,3 +5,5 @@
 -- carry them as ce_id, and a consumer that deduplicates by ce_id must never see one reused.
 SET LOCAL eventstore.maintenance = 'on';
 TRUNCATE TABLE ${schema}.subscriptions, ${schema}.events, ${schema}.event_streams;
+-- The offset mirror's positions describe the subscriptions just deleted.
+TRUNCATE TABLE ${schema}.mirror_positions;

@@ -1,0 +1,110 @@
+package dev.eventstore.admin;
+
+import dev.eventstore.bridge.BridgeConfig;
+import dev.eventstore.bridge.BridgeException;
+import dev.eventstore.bridge.KafkaClients;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Moves a consumer group's committed offsets on the event topics, so that its consumers replay
+ * from there: to the positions recorded in PostgreSQL, to a time, or to either end. Refused
+ * while the group has active members (Kafka would refuse too, less clearly).
+ */
+public final class Replayer {
+
+    /** Where to move the group. */
+    public enum Target { SUBSCRIPTIONS, TIME, EARLIEST, LATEST }
+
+    /** One partition of the plan. {@code current} is {@code null} where the group never committed. */
+    public record Move(TopicPartition partition, Long current, long target) {
+        /** Events the group will see again (moving back), or 0. */
+        public long replayed() {
+            return current == null ? 0 : Math.max(0, current - target);
+        }
+    }
+
+    public record Plan(String group, Target target, List<Move> moves) {
+        public long replayed() {
+            return moves.stream().mapToLong(Move::replayed).sum();
+        }
+    }
+
+    private final BridgeConfig config;
+
+    public Replayer(BridgeConfig config) {
+        this.config = config;
+    }
+
+    /** Works out where each partition goes; {@code time} only for {@link Target#TIME}. */
+    public Plan plan(String group, Target target, Instant time, String category) throws Exception {
+        if (target == Target.TIME && time.isAfter(Instant.now())) {
+            throw new BridgeException("time " + time + " is in the future: there is nothing to replay from it");
+        }
+        try (Admin admin = KafkaClients.admin(config, config.name() + "-replay")) {
+            ConsumerGroups groups = new ConsumerGroups(admin, config);
+            ConsumerGroupDescription description = groups.describe(group);
+            if (description != null && !description.members().isEmpty()) {
+                throw new BridgeException("group " + group + " has " + description.members().size()
+                        + " active member(s): stop its consumers before moving its offsets");
+            }
+            Set<String> topics = EventTopics.list(admin, config, category);
+            List<TopicPartition> partitions = groups.partitions(topics);
+            Map<TopicPartition, Long> committed = groups.committed(group, partitions);
+            Map<TopicPartition, Long> recorded = groups.recorded(group);
+            if (committed.isEmpty() && recorded.isEmpty() && description == null) {
+                throw new BridgeException("unknown group " + group + ": it has no committed offsets on the event topics"
+                        + " and no positions in the subscriptions table");
+            }
+            Map<TopicPartition, Long> targets = switch (target) {
+                case EARLIEST -> groups.offsets(partitions, OffsetSpec.earliest());
+                case LATEST -> groups.offsets(partitions, OffsetSpec.latest());
+                case TIME -> atTime(groups, partitions, time);
+                case SUBSCRIPTIONS -> {
+                    // Partitions where the group recorded nothing start from the beginning.
+                    Map<TopicPartition, Long> positions = new HashMap<>(groups.offsets(partitions, OffsetSpec.earliest()));
+                    recorded.forEach((partition, offset) -> {
+                        if (positions.containsKey(partition)) {
+                            positions.put(partition, offset);
+                        }
+                    });
+                    yield positions;
+                }
+            };
+            List<Move> moves = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+                moves.add(new Move(partition, committed.get(partition), targets.get(partition)));
+            }
+            return new Plan(group, target, moves);
+        }
+    }
+
+    private static Map<TopicPartition, Long> atTime(ConsumerGroups groups, List<TopicPartition> partitions, Instant time)
+            throws Exception {
+        Map<TopicPartition, Long> offsets = new HashMap<>(groups.offsets(partitions, OffsetSpec.forTimestamp(time.toEpochMilli())));
+        // No record at or after the time in a partition: its end, where the next record will be.
+        Map<TopicPartition, Long> ends = groups.offsets(partitions, OffsetSpec.latest());
+        offsets.replaceAll((partition, offset) -> offset < 0 ? ends.get(partition) : offset);
+        return offsets;
+    }
+
+    /** Commits the plan's offsets for the group. */
+    public void apply(Plan plan) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        plan.moves().forEach(move -> offsets.put(move.partition(), new OffsetAndMetadata(move.target(),
+                "eventstore replay --to-" + plan.target().name().toLowerCase())));
+        try (Admin admin = KafkaClients.admin(config, config.name() + "-replay")) {
+            admin.alterConsumerGroupOffsets(plan.group(), offsets).all().get(ConsumerGroups.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+}

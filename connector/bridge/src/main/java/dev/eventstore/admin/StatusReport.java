@@ -1,0 +1,144 @@
+package dev.eventstore.admin;
+
+import dev.eventstore.bridge.BridgeConfig;
+import dev.eventstore.bridge.KafkaClients;
+import dev.eventstore.jdbc.PostgresErrors;
+import dev.eventstore.schema.SqlResource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What {@code eventstore status} shows: the pipeline (the bridge's slot, the WAL it retains, the
+ * last event published) and every consumer group's lag per category, in events and in seconds.
+ * A group's position on a partition is the one recorded in the {@code subscriptions} table where
+ * there is one (the consumer library and the offset mirror write it), else Kafka's committed
+ * offset.
+ */
+public final class StatusReport {
+
+    /** The bridge's side. {@code lastPublished} is the newest event record's timestamp. */
+    public record Pipeline(String slot, boolean slotExists, boolean slotActive, String walStatus,
+                           long retainedWalBytes, long slotLagBytes, Instant lastPublished, long topics) {
+    }
+
+    /**
+     * One group on one category.
+     *
+     * @param lagSeconds age of the oldest record the group has not processed; 0 when caught up
+     * @param source where the position comes from: subscriptions (PostgreSQL) or kafka (committed offsets)
+     */
+    public record GroupLag(String group, String category, String state, long lagEvents, double lagSeconds, String source) {
+    }
+
+    public record Status(Pipeline pipeline, List<GroupLag> groups) {
+    }
+
+    private final BridgeConfig config;
+
+    public StatusReport(BridgeConfig config) {
+        this.config = config;
+    }
+
+    public Status collect(String slotName) throws Exception {
+        try (Admin admin = KafkaClients.admin(config, config.name() + "-status");
+             KafkaConsumer<String, byte[]> reader = KafkaClients.reader(config, config.name() + "-status-reader")) {
+            ConsumerGroups groups = new ConsumerGroups(admin, config);
+            Set<String> topics = EventTopics.list(admin, config, null);
+            List<TopicPartition> partitions = topics.isEmpty() ? List.of() : groups.partitions(topics);
+            Map<TopicPartition, Long> ends = partitions.isEmpty() ? Map.of() : groups.offsets(partitions, OffsetSpec.latest());
+            Map<TopicPartition, Long> starts = partitions.isEmpty() ? Map.of() : groups.offsets(partitions, OffsetSpec.earliest());
+
+            Instant lastPublished = null;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                if (end.getValue() > starts.get(end.getKey())) {
+                    Instant time = timestampAt(reader, end.getKey(), end.getValue() - 1);
+                    if (time != null && (lastPublished == null || time.isAfter(lastPublished))) {
+                        lastPublished = time;
+                    }
+                }
+            }
+            Pipeline pipeline = pipeline(slotName, lastPublished, topics.size());
+
+            List<GroupLag> lags = new ArrayList<>();
+            Instant now = Instant.now();
+            for (String group : groups.groups()) {
+                Map<TopicPartition, Long> recorded = groups.recorded(group);
+                Map<TopicPartition, Long> positions = recorded.isEmpty() ? groups.committed(group, partitions) : recorded;
+                if (positions.isEmpty()) {
+                    continue; // a group of other topics
+                }
+                ConsumerGroupDescription description = groups.describe(group);
+                String state = description == null ? "unknown to Kafka"
+                        : description.groupState().toString().toLowerCase() + ", " + description.members().size() + " members";
+                Map<String, long[]> lagByCategory = new TreeMap<>();
+                Map<String, Double> secondsByCategory = new HashMap<>();
+                for (TopicPartition partition : partitions) {
+                    if (positions.keySet().stream().noneMatch(p -> p.topic().equals(partition.topic()))) {
+                        continue; // the group does not read this topic
+                    }
+                    long position = Math.max(positions.getOrDefault(partition, starts.get(partition)), starts.get(partition));
+                    long lag = Math.max(0, ends.get(partition) - position);
+                    String category = partition.topic().substring(config.topicPrefix().length() + 1);
+                    lagByCategory.computeIfAbsent(category, c -> new long[1])[0] += lag;
+                    double seconds = 0;
+                    if (lag > 0) {
+                        Instant oldest = timestampAt(reader, partition, position);
+                        seconds = oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toMillis() / 1000.0);
+                    }
+                    secondsByCategory.merge(category, seconds, Math::max);
+                }
+                String source = recorded.isEmpty() ? "kafka" : "subscriptions";
+                lagByCategory.forEach((category, lag) -> lags.add(new GroupLag(group, category, state, lag[0],
+                        secondsByCategory.getOrDefault(category, 0.0), source)));
+            }
+            return new Status(pipeline, lags);
+        }
+    }
+
+    private Pipeline pipeline(String slotName, Instant lastPublished, int topics) {
+        try (Connection connection = config.connection().dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement(SqlResource.load("replication_slot"))) {
+            query.setString(1, slotName);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    return new Pipeline(slotName, false, false, null, 0, 0, lastPublished, topics);
+                }
+                return new Pipeline(slotName, true, rs.getBoolean("active"), rs.getString("wal_status"),
+                        rs.getLong("retained_bytes"), rs.getLong("lag_bytes"), lastPublished, topics);
+            }
+        } catch (SQLException e) {
+            throw new dev.eventstore.bridge.BridgeException(PostgresErrors.describe(e), e);
+        }
+    }
+
+    /** The timestamp of the record at {@code offset}, or {@code null} if it cannot be read. */
+    private static Instant timestampAt(KafkaConsumer<String, byte[]> reader, TopicPartition partition, long offset) {
+        reader.assign(List.of(partition));
+        reader.seek(partition, offset);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                if (record.offset() >= offset) {
+                    return Instant.ofEpochMilli(record.timestamp());
+                }
+            }
+        }
+        return null;
+    }
+}

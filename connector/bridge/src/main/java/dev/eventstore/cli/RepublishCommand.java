@@ -1,0 +1,80 @@
+package dev.eventstore.cli;
+
+import dev.eventstore.admin.EventSelection;
+import dev.eventstore.admin.Republisher;
+import dev.eventstore.bridge.BridgeConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "republish", mixinStandardHelpOptions = true,
+        description = {
+            "Publish stored events from PostgreSQL into Kafka again, with records identical to the bridge's",
+            "(same key, headers, ce_id and timestamp), each stream in order. For recovery after Kafka lost data",
+            "or the bridge's slot was lost. Consumers see duplicates of what they had, recognisable by ce_id."
+        })
+final class RepublishCommand implements Callable<Integer> {
+
+    @ParentCommand
+    EventStoreCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PipelineOptions pipeline;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Selection selection;
+
+    static final class Selection {
+        @Option(names = "--all", required = true, description = "Every stored event.")
+        boolean all;
+
+        @Option(names = "--category", required = true, paramLabel = "CATEGORY", description = "The events of one category (e.g. game).")
+        String category;
+
+        @Option(names = "--stream", required = true, paramLabel = "STREAM", description = "The events of one stream.")
+        String stream;
+
+        @Option(names = "--from-event-id", required = true, paramLabel = "ID", description = "Events from this id on.")
+        Long fromEventId;
+
+        EventSelection toSelection() {
+            if (category != null) {
+                return EventSelection.category(category);
+            }
+            if (stream != null) {
+                return EventSelection.stream(stream);
+            }
+            if (fromEventId != null) {
+                if (fromEventId < 1) {
+                    throw new CommandFailedException("--from-event-id must be 1 or more", ExitCodes.USAGE);
+                }
+                return EventSelection.fromEventId(fromEventId);
+            }
+            return EventSelection.all();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        EventSelection chosen = selection.toSelection();
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "events");
+        Republisher.Report report = new Republisher(config).republish(chosen, bar);
+        bar.finish();
+        if (chosen.streamId() != null && report.events() == 0) {
+            throw new CommandFailedException("stream " + chosen.streamId() + " does not exist or has no events");
+        }
+        spec.commandLine().getOut().printf("Republished %,d events (%s) to Kafka %s in %.1f s (%,.0f events/s).%n",
+                report.events(), chosen.describe(), config.bootstrapServers(), report.elapsedMillis() / 1000.0,
+                report.eventsPerSecond());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.eventstore.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.eventstore.admin.StatusReport;
+import dev.eventstore.bridge.BridgeConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {
+            "Show the pipeline (the bridge's slot, WAL it retains, last event published) and every consumer",
+            "group's lag per category, in events and seconds, from the subscriptions table and Kafka's offsets."
+        })
+final class StatusCommand implements Callable<Integer> {
+
+    @ParentCommand
+    EventStoreCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PipelineOptions pipeline;
+
+    @Option(names = "--slot", paramLabel = "SLOT", description = "Replication slot (default: the bridge's, slot.name).")
+    String slot;
+
+    @Option(names = "--json", description = "Print JSON for machines.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        StatusReport.Status status = new StatusReport(config).collect(slot != null ? slot : config.slotName());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+            out.println(mapper.writeValueAsString(status));
+            return ExitCodes.OK;
+        }
+        StatusReport.Pipeline p = status.pipeline();
+        out.println("Pipeline");
+        if (!p.slotExists()) {
+            out.printf("  slot %s does not exist (the bridge creates it at first start)%n", p.slot());
+        } else {
+            out.printf("  slot %s: %s, WAL %s, retains %s, %s not yet confirmed%n", p.slot(), p.slotActive() ? "active" : "INACTIVE",
+                    p.walStatus(), bytes(p.retainedWalBytes()), bytes(p.slotLagBytes()));
+        }
+        out.printf("  last event published: %s (%d topics)%n", p.lastPublished() == null ? "none"
+                : p.lastPublished() + ", " + age(p.lastPublished()) + " ago", p.topics());
+        out.println();
+        out.println("Consumer groups");
+        if (status.groups().isEmpty()) {
+            out.println("  none reading the event topics");
+            return ExitCodes.OK;
+        }
+        Table table = new Table("  Group", "Category", "Lag (events)", "Lag (s)", "Position from", "State");
+        status.groups().forEach(g -> table.add("  " + g.group(), g.category(), g.lagEvents(),
+                String.format("%.1f", g.lagSeconds()), g.source(), g.state()));
+        table.print(out);
+        return ExitCodes.OK;
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        if (n < 1024 * 1024) {
+            return String.format("%.1f KiB", n / 1024.0);
+        }
+        return String.format("%.1f MiB", n / (1024.0 * 1024));
+    }
+
+    private static String age(Instant time) {
+        Duration age = Duration.between(time, Instant.now());
+        return age.toSeconds() < 120 ? age.toSeconds() + " s" : age.toMinutes() + " min";
+    }
+}
