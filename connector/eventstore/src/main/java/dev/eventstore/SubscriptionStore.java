@@ -33,6 +33,7 @@ public final class SubscriptionStore {
     private final String positions;
     private final String position;
     private final String delete;
+    private final String partitionPositions;
 
     SubscriptionStore(DataSource dataSource, SchemaName schema) {
         this.dataSource = dataSource;
@@ -40,6 +41,7 @@ public final class SubscriptionStore {
         this.positions = SqlResource.load("subscription_positions", schema);
         this.position = SqlResource.load("subscription_position", schema);
         this.delete = SqlResource.load("delete_subscription", schema);
+        this.partitionPositions = SqlResource.load("subscription_partition_positions", schema);
     }
 
     /**
@@ -158,6 +160,32 @@ public final class SubscriptionStore {
                 rs.getString("metadata"),
                 Rows.instant(rs, "created_at"),
                 Rows.instant(rs, "updated_at"));
+    }
+
+    /**
+     * Where {@code subscriptionId} resumes on each Kafka topic-partition it has recorded: for each
+     * (topic, partition) found in its rows' metadata, the highest recorded offset plus one. Rows
+     * without a topic, partition and offset in their metadata are left out. Empty if none.
+     * By topic, then partition.
+     *
+     * @throws InvalidRequestException for an invalid subscription id
+     */
+    public List<PartitionPosition> partitionPositions(String subscriptionId) {
+        EventValidator.checkSubscriptionId(subscriptionId);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(partitionPositions)) {
+            statement.setString(1, subscriptionId);
+            try (ResultSet rs = statement.executeQuery()) {
+                List<PartitionPosition> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(new PartitionPosition(rs.getString("topic"), rs.getInt("kafka_partition"),
+                            rs.getLong("next_offset"), rs.getLong("streams"), Rows.instant(rs, "updated_at")));
+                }
+                return result;
+            }
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e, "read subscription partition positions", null, null);
+        }
     }
 
     /** Deletes every position of {@code subscriptionId}; returns how many. */

@@ -1,0 +1,299 @@
+package dev.eventstore.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eventstore.EventMetadata;
+import dev.eventstore.RecordedEvent;
+import dev.eventstore.connect.EventRecordHeaders;
+import dev.eventstore.consumer.MalformedEventRecordException.Problem;
+import dev.eventstore.serializer.EventSerializer;
+import dev.eventstore.serializer.EventTypeRegistry;
+import dev.eventstore.simulation.GameEvents;
+import dev.eventstore.simulation.GameMode;
+import dev.eventstore.simulation.GameStarted;
+import dev.eventstore.simulation.GuessProcessed;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EventRecordDeserializerTest {
+
+    /** Player data that must never appear in an error message. */
+    private static final String PLAYER = "player-SECRET-7731";
+    private static final String TOPIC = "eventstore.game";
+    private static final Instant CREATED_AT = Instant.parse("2024-05-01T12:34:56.789012Z");
+
+    private final EventSerializer serializer = GameEvents.serializer();
+    private final EventRecordDeserializer deserializer = new EventRecordDeserializer(serializer);
+
+    private RecordedEvent gameStarted() {
+        GameStarted started = new GameStarted("game-42", GameMode.RACE, List.of(PLAYER, "player-2"), 5, CREATED_AT);
+        String metadata = EventMetadata.builder().correlationId("game-42").causationId("cmd-1").actor(PLAYER).build().toJson();
+        return new RecordedEvent(1234, "game-42", 1, GameStarted.TYPE, 1, serializer.serialize(started), metadata, CREATED_AT);
+    }
+
+    private ConsumedEvent read(ProducerRecord<String, byte[]> record) {
+        return deserializer.deserialize(record.topic(), record.headers(), record.value());
+    }
+
+    @Test
+    void readsABinaryRecordIntoItsTypedEvent() {
+        RecordedEvent stored = gameStarted();
+        ConsumedEvent event = read(EventRecords.binary(stored, TOPIC));
+
+        assertThat(event.eventId()).isEqualTo(1234);
+        assertThat(event.streamId()).isEqualTo("game-42");
+        assertThat(event.streamVersion()).isEqualTo(1);
+        assertThat(event.eventType()).isEqualTo(GameStarted.TYPE);
+        assertThat(event.eventVersion()).isEqualTo(1);
+        assertThat(event.dataVersion()).isEqualTo(1);
+        assertThat(event.upcast()).isFalse();
+        assertThat(event.createdAt()).isEqualTo(CREATED_AT);
+        assertThat(event.metadata()).isEqualTo(stored.metadata());
+        assertThat(event.eventMetadata().correlationId()).isEqualTo("game-42");
+        assertThat(event.data()).isEqualTo(serializer.deserialize(stored));
+        assertThat(event.data(GameStarted.class).players()).containsExactly(PLAYER, "player-2");
+        assertThat(event.topic()).isEqualTo(TOPIC);
+        assertThat(event.partition()).isEqualTo(ConsumedEvent.NO_PARTITION);
+        assertThat(event.hasPosition()).isFalse();
+        assertThat(event.withPosition(TOPIC, 2, 17).position()).isEqualTo("eventstore.game-2@17");
+        assertThat(event.toString()).as("toString: no player data").doesNotContain(PLAYER);
+    }
+
+    @Test
+    void readsAStructuredRecordIntoTheSameEvent() {
+        RecordedEvent stored = gameStarted();
+        ConsumedEvent binary = read(EventRecords.binary(stored, TOPIC));
+        ConsumedEvent structured = read(EventRecords.structured(stored, TOPIC));
+
+        assertThat(structured).isEqualTo(binary);
+    }
+
+    @Test
+    void upcastsAnOlderVersionAndSaysWhichVersionIsWhich() {
+        String v1 = "{\"gameId\":\"game-42\",\"round\":2,\"player\":\"" + PLAYER + "\",\"guess\":\"apple\",\"matched\":true}";
+        RecordedEvent stored = new RecordedEvent(99, "game-42", 7, GuessProcessed.TYPE, 1, v1, null, CREATED_AT);
+
+        ConsumedEvent event = read(EventRecords.binary(stored, TOPIC));
+
+        assertThat(event.eventVersion()).as("as written").isEqualTo(1);
+        assertThat(event.dataVersion()).as("after upcasting").isEqualTo(GuessProcessed.VERSION);
+        assertThat(event.upcast()).isTrue();
+        assertThat(event.metadata()).isNull();
+        assertThat(event.data()).isEqualTo(new GuessProcessed("game-42", 2, PLAYER, "apple", true, 1,
+                GuessProcessed.FIRST_ATTEMPT_POINTS));
+    }
+
+    @Test
+    void leniencyDeliversAnUnknownTypeAsAJsonTree() {
+        RecordedEvent stored = new RecordedEvent(5, "chat-1", 1, "MessagePosted", 3, "{\"text\":\"hi\"}", null, CREATED_AT);
+        EventRecordDeserializer lenient = new EventRecordDeserializer(serializer, false);
+
+        ConsumedEvent event = lenient.deserialize(TOPIC, EventRecords.binaryHeaders(stored), bytes(stored.data()));
+
+        assertThat(event.data()).isInstanceOf(JsonNode.class);
+        assertThat(((JsonNode) event.data()).get("text").asText()).isEqualTo("hi");
+        assertThat(event.eventVersion()).isEqualTo(3);
+        assertThat(event.dataVersion()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ce_id", "ce_type", "ce_subject", "ce_streamversion", "ce_eventversion", "ce_time"})
+    void aMissingHeaderIsNamed(String header) {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(header);
+
+        assertMalformed(headers, gameStarted().data(), Problem.MISSING_HEADER, "header " + header + " is missing");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ce_id", "ce_streamversion", "ce_eventversion"})
+    void aNonNumericNumberIsNamed(String header) {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(header);
+        EventRecords.add(headers, header, PLAYER);
+
+        assertMalformed(headers, gameStarted().data(), Problem.INVALID_HEADER, "header " + header + " is not a whole number");
+    }
+
+    @Test
+    void aVersionBelowOneIsInvalid() {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(EventRecordHeaders.STREAM_VERSION);
+        EventRecords.add(headers, EventRecordHeaders.STREAM_VERSION, "0");
+
+        assertMalformed(headers, gameStarted().data(), Problem.INVALID_HEADER, "header ce_streamversion is below 1");
+    }
+
+    @Test
+    void anEmptyHeaderIsNamed() {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(EventRecordHeaders.TYPE);
+        headers.add(EventRecordHeaders.TYPE, new byte[0]);
+
+        assertMalformed(headers, gameStarted().data(), Problem.MISSING_HEADER, "header ce_type is empty");
+    }
+
+    @Test
+    void aTimeThatIsNotRfc3339IsNamed() {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(EventRecordHeaders.TIME);
+        EventRecords.add(headers, EventRecordHeaders.TIME, "yesterday " + PLAYER);
+
+        assertMalformed(headers, gameStarted().data(), Problem.INVALID_HEADER, "header ce_time is not an RFC 3339 time");
+    }
+
+    @Test
+    void anotherSpecVersionIsRefused() {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(EventRecordHeaders.SPEC_VERSION);
+        EventRecords.add(headers, EventRecordHeaders.SPEC_VERSION, "0.3");
+
+        assertMalformed(headers, gameStarted().data(), Problem.INVALID_HEADER, "header ce_specversion is not 1.0");
+    }
+
+    @Test
+    void dataThatIsNotJsonIsNamedWithoutItsContents() {
+        assertMalformed(EventRecords.binaryHeaders(gameStarted()), "{\"players\": [" + PLAYER, Problem.NOT_JSON,
+                "the value is not valid JSON (line 1");
+        assertMalformed(EventRecords.binaryHeaders(gameStarted()), PLAYER + " joined", Problem.NOT_JSON,
+                "the value is not valid JSON");
+        assertMalformed(EventRecords.binaryHeaders(gameStarted()), "", Problem.NOT_JSON, "the value is empty");
+    }
+
+    @Test
+    void dataOfTheWrongShapeNamesTheTypeAndProperty() {
+        String data = "{\"gameId\":\"game-42\",\"plannedRounds\":\"" + PLAYER + "\"}";
+
+        assertMalformed(EventRecords.binaryHeaders(gameStarted()), data, Problem.UNREADABLE_DATA,
+                "cannot read event type GameStarted version 1");
+    }
+
+    @Test
+    void anUpcasterThatCannotHandleTheDataIsNamed() {
+        RecordedEvent stored = new RecordedEvent(99, "game-42", 7, GuessProcessed.TYPE, 1, "[\"" + PLAYER + "\"]", null,
+                CREATED_AT);
+
+        assertMalformed(EventRecords.binaryHeaders(stored), stored.data(), Problem.UNREADABLE_DATA,
+                "cannot upcast event type 'GuessProcessed' from version 1");
+    }
+
+    @Test
+    void aVersionNewerThanTheCodeIsNamed() {
+        RecordedEvent stored = new RecordedEvent(99, "game-42", 7, GuessProcessed.TYPE, 9, "{}", null, CREATED_AT);
+
+        assertMalformed(EventRecords.binaryHeaders(stored), stored.data(), Problem.UNSUPPORTED_VERSION,
+                "version 9 is newer than this code knows");
+    }
+
+    @Test
+    void anUnknownTypeIsMalformedWhenStrict() {
+        RecordedEvent stored = new RecordedEvent(5, "chat-1", 1, "MessagePosted", 1, "{\"text\":\"" + PLAYER + "\"}",
+                null, CREATED_AT);
+
+        assertMalformed(EventRecords.binaryHeaders(stored), stored.data(), Problem.UNKNOWN_TYPE,
+                "event type 'MessagePosted' is not registered");
+    }
+
+    @Test
+    void aTombstoneOrARecordWithoutHeadersIsMalformed() {
+        assertThatThrownBy(() -> deserializer.deserialize(TOPIC, EventRecords.binaryHeaders(gameStarted()), (byte[]) null))
+                .isInstanceOf(MalformedEventRecordException.class)
+                .hasMessage("Malformed event record on topic 'eventstore.game': the record has no value (a tombstone);"
+                        + " event records always carry the event's data");
+        assertMalformed(new RecordHeaders(), gameStarted().data(), Problem.MISSING_HEADER, "the record has no headers");
+        assertThatThrownBy(() -> deserializer.deserialize(TOPIC, bytes(gameStarted().data())))
+                .isInstanceOf(MalformedEventRecordException.class)
+                .hasMessageContaining("the record has no headers");
+    }
+
+    @Test
+    void aStructuredRecordWithoutItsAttributesIsMalformed() {
+        RecordHeaders headers = new RecordHeaders();
+        EventRecords.add(headers, EventRecordHeaders.CONTENT_TYPE, EventRecordHeaders.CONTENT_TYPE_CLOUDEVENTS_JSON);
+        String good = new String(EventRecords.structured(gameStarted(), TOPIC).value(), StandardCharsets.UTF_8);
+
+        assertMalformed(headers, good.replace("\"streamversion\"", "\"streamVersion\""), Problem.MISSING_HEADER,
+                "attribute streamversion is missing from the structured-mode value");
+        assertMalformed(headers, good.replace("\"data\":", "\"data_base64\":"), Problem.MISSING_HEADER,
+                "attribute data is missing");
+        assertMalformed(headers, "[\"" + PLAYER + "\"]", Problem.NOT_JSON, "is not a JSON object");
+        assertMalformed(headers, "{" + PLAYER, Problem.NOT_JSON, "the structured-mode value is not valid JSON");
+    }
+
+    @Test
+    void theErrorIsAKafkaSerializationExceptionOfOneLine() {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(EventRecordHeaders.TYPE);
+
+        assertThatThrownBy(() -> deserializer.deserialize(TOPIC, headers, bytes(gameStarted().data())))
+                .isInstanceOf(SerializationException.class)
+                .hasMessage("Malformed event record on topic 'eventstore.game': header ce_type is missing");
+    }
+
+    /** A registry supplier, as a consumer configured by class name gives one. */
+    public static final class GameRegistry implements Supplier<EventTypeRegistry> {
+        @Override
+        public EventTypeRegistry get() {
+            return GameEvents.registry();
+        }
+    }
+
+    @Test
+    void configuredByClassNameAsAKafkaConsumerDoes() {
+        EventRecordDeserializer byName = new EventRecordDeserializer();
+        Map<String, Object> configs = new HashMap<>();
+        configs.put(EventRecordDeserializer.SERIALIZER_CONFIG, GameRegistry.class.getName());
+        configs.put(EventRecordDeserializer.STRICT_CONFIG, "false");
+        byName.configure(configs, false);
+
+        assertThat(byName.strict()).isFalse();
+        RecordedEvent stored = gameStarted();
+        assertThat(byName.deserialize(TOPIC, EventRecords.binaryHeaders(stored), bytes(stored.data())).data())
+                .isInstanceOf(GameStarted.class);
+    }
+
+    @Test
+    void refusesToBeConfiguredWrongly() {
+        EventRecordDeserializer unconfigured = new EventRecordDeserializer();
+        assertThatThrownBy(() -> unconfigured.configure(Map.of(), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("eventstore.serializer is not set");
+        assertThatThrownBy(() -> unconfigured.configure(Map.of(EventRecordDeserializer.SERIALIZER_CONFIG, "no.such.Class"), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("class not found");
+        assertThatThrownBy(() -> unconfigured.configure(Map.of(EventRecordDeserializer.SERIALIZER_CONFIG, 42), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be an EventSerializer");
+        assertThatThrownBy(() -> deserializer.configure(Map.of(), true))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("use StringDeserializer for keys");
+        assertThatThrownBy(() -> unconfigured.deserialize(TOPIC, new RecordHeaders(), new byte[0]))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not configured");
+    }
+
+    private void assertMalformed(Headers headers, String data, Problem problem, String detail) {
+        assertThatThrownBy(() -> deserializer.deserialize(TOPIC, headers, bytes(data)))
+                .isInstanceOfSatisfying(MalformedEventRecordException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(problem);
+                    assertThat(e.topic()).isEqualTo(TOPIC);
+                    assertThat(e.getMessage()).startsWith("Malformed event record on topic 'eventstore.game': ")
+                            .contains(detail)
+                            .doesNotContain(PLAYER)
+                            .doesNotContain("\n");
+                });
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
