@@ -4,8 +4,10 @@ import static dev.eventstore.connect.ConnectDeployment.TIMEOUT;
 import static dev.eventstore.testing.EventRecordContract.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventstore.EventData;
 import dev.eventstore.EventMetadata;
 import dev.eventstore.ExpectedVersion;
@@ -15,8 +17,11 @@ import dev.eventstore.testing.EventRecordContract;
 import dev.eventstore.testing.TestKafka;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,6 +38,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,6 +139,44 @@ class EventSourceConnectorIT {
     }
 
     @Test
+    void createConnectorScriptRefusesAnInvalidConfigurationThenCreatesTheConnector() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")) || Files.isExecutable(Path.of("/bin/curl")),
+                "config/connect/create-connector.sh needs curl");
+        Path script = ConnectDeployment.repositoryRoot().resolve("config/connect/create-connector.sh");
+        Path file = Files.createTempFile("connector-", ".json");
+        try {
+            Map<String, String> config = config();
+            config.put("transforms.event.topic.mode", "per-stream");
+            Files.writeString(file, new ObjectMapper().writeValueAsString(config));
+            ProcessResult invalid = run(script, file);
+            assertThat(invalid.exitCode()).as(invalid.output()).isEqualTo(1);
+            assertThat(invalid.output()).contains("is not valid", "transforms.event.topic.mode");
+            assertThat(ConnectDeployment.send(worker, "GET", "/connectors/" + name, null).statusCode()).isEqualTo(404);
+
+            Files.writeString(file, new ObjectMapper().writeValueAsString(config()));
+            created = true;
+            ProcessResult valid = run(script, file);
+            assertThat(valid.exitCode()).as(valid.output()).isZero();
+            assertThat(valid.output()).contains("connector " + name + " is RUNNING");
+            ConnectDeployment.awaitRunning(worker, name);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private record ProcessResult(int exitCode, String output) {
+    }
+
+    private ProcessResult run(Path script, Path file) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), file.toString()).redirectErrorStream(true);
+        builder.environment().put("CONNECT_URL", worker.restUrl().toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new ProcessResult(process.exitValue(), output);
+    }
+
+    @Test
     void snapshotAndStreamedEventsArriveWithTheRecordContract() throws Exception {
         // Stored before the connector first starts: published by the snapshot (snapshot.mode=initial).
         db.store().append("game-42", ExpectedVersion.NO_STREAM,
@@ -170,18 +214,54 @@ class EventSourceConnectorIT {
                 Map.entry("player-7", List.of(1L, 2L)),
                 Map.entry("lobby", List.of(1L)));
 
-        // Topics created by the connector as its topic.creation.default.* settings say, and nothing
-        // else written: no Debezium change-record or heartbeat topic (the Filter drops them).
+        // Topics created by the connector as its topic.creation.default.* settings say, and no topic of
+        // Debezium's change records of other tables (dropOtherTables drops them).
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
             Set<String> names = admin.listTopics().names().get();
-            assertThat(names).filteredOn(n -> n.startsWith("eventstore_cdc") || n.startsWith("__debezium-heartbeat"))
-                    .isEmpty();
+            assertThat(names).filteredOn(n -> n.startsWith("eventstore_cdc")).isEmpty();
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, topicPrefix + ".game");
             Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
             assertThat(config.get("cleanup.policy").value()).isEqualTo("delete");
             assertThat(config.get("retention.ms").value()).isEqualTo("-1");
             assertThat(admin.describeTopics(List.of(topicPrefix + ".game")).allTopicNames().get()
                     .get(topicPrefix + ".game").partitions()).hasSize(6);
+        }
+    }
+
+    @Test
+    void heartbeatMovesTheSlotOnWhileNoEventIsAppended() throws Exception {
+        create(config());
+        java.sql.Timestamp createdAt;
+        String walBefore;
+        try (Connection connection = db.superuser().getConnection(); Statement statement = connection.createStatement();
+             java.sql.ResultSet rs = statement.executeQuery("SELECT now() AT TIME ZONE 'UTC', pg_current_wal_lsn()::text")) {
+            rs.next();
+            createdAt = rs.getTimestamp(1);
+            walBefore = rs.getString(2);
+        }
+        // No event is appended. Every heartbeat.interval.ms Debezium runs heartbeat.action.query as the
+        // connector's role (the change of the heartbeat row is dropped by dropOtherTables) and sends a
+        // heartbeat record carrying its position. Connect commits the offset of that written record (not
+        // of a dropped one: this test failed when the heartbeat records were filtered out too), and
+        // Debezium then confirms the position to the slot.
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            try (Connection connection = db.superuser().getConnection();
+                 java.sql.PreparedStatement query = connection.prepareStatement(
+                         "SELECT (SELECT beat_at FROM eventstore.cdc_heartbeat WHERE id = 1),"
+                                 + " confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+                query.setString(1, walBefore);
+                query.setString(2, slot);
+                try (java.sql.ResultSet rs = query.executeQuery()) {
+                    assertThat(rs.next()).as("slot " + slot).isTrue();
+                    assertThat(rs.getTimestamp(1)).as("heartbeat written by the connector").isAfter(createdAt);
+                    assertThat(rs.getBoolean(2)).as("slot confirmed past " + walBefore).isTrue();
+                }
+            }
+        });
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "__debezium-heartbeat.eventstore_cdc");
+            assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic).get("cleanup.policy").value())
+                    .as("the heartbeat topic's creation group").isEqualTo("compact");
         }
     }
 

@@ -84,7 +84,7 @@ class ExactlyOnceConnectorIT {
         appenderThread.start();
 
         String topics = Pattern.quote(topicPrefix) + "\\..*";
-        TestKafka.readUntil(topics, r -> r.size() >= PER_PHASE, TIMEOUT);
+        TestKafka.readUntil(topics, r -> appenderAlive(appendFailure) && r.size() >= PER_PHASE, TIMEOUT);
         assertThat(transactionalIds()).as("the task writes in transactions").anyMatch(t -> t.contains(name));
 
         worker.close();
@@ -95,7 +95,7 @@ class ExactlyOnceConnectorIT {
         worker = ConnectDeployment.startWorker(group, Map.of());
         ConnectDeployment.awaitRunning(worker, name);
         long atRestart = appended.get();
-        TestKafka.readUntil(topics, r -> r.size() >= atRestart, TIMEOUT);
+        TestKafka.readUntil(topics, r -> appenderAlive(appendFailure) && r.size() >= atRestart, TIMEOUT);
         await().atMost(TIMEOUT).until(() -> appended.get() >= atRestart + PER_PHASE || appendFailure.get() != null);
 
         appending = false;
@@ -123,6 +123,14 @@ class ExactlyOnceConnectorIT {
             RecordedEvent event = stored.get(record.key()).get(Integer.parseInt(header(record, "ce_streamversion")) - 1);
             EventRecordContract.assertRecord(record, event, topicPrefix, "/eventstore");
         }
+    }
+
+    /** Fails the test at once when the appender has failed, rather than waiting for records that never come. */
+    private static boolean appenderAlive(AtomicReference<Throwable> failure) {
+        if (failure.get() != null) {
+            throw new AssertionError("the appender failed: " + failure.get(), failure.get());
+        }
+        return true;
     }
 
     /** Appends round-robin over the streams, one event per transaction, until told to stop. */
