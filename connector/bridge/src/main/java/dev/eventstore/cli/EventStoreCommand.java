@@ -34,6 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             VerifyCommand.class,
             ReplayCommand.class,
             StatusCommand.class,
+            RolesCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 failed or refused, 2 wrong command line."})

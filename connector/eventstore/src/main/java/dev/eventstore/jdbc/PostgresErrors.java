@@ -58,6 +58,10 @@ public final class PostgresErrors {
     private static String describeSql(SQLException sql) {
         String state = sql.getSQLState() == null ? "" : sql.getSQLState();
         String message = firstSentence(sql.getMessage());
+        // The server's severity adds nothing to a one-line error ("ERROR: permission denied ...").
+        if (message.startsWith("ERROR: ")) {
+            message = message.substring("ERROR: ".length());
+        }
         if (state.equals("28P01") || state.equals("28000")) {
             return "PostgreSQL refused the login: " + message;
         }

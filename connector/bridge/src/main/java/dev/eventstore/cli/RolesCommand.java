@@ -1,0 +1,42 @@
+package dev.eventstore.cli;
+
+import dev.eventstore.jdbc.PostgresErrors;
+import dev.eventstore.schema.SchemaManager;
+import dev.eventstore.schema.SchemaName;
+import dev.eventstore.schema.SqlResource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import picocli.CommandLine.Command;
+
+@Command(name = "roles", mixinStandardHelpOptions = true,
+        description = {
+            "Create the event store's least-privilege group roles and grant them: <schema>_reader (read),",
+            "<schema>_writer (append and read; never UPDATE, DELETE or TRUNCATE events), <schema>_cdc (the bridge).",
+            "For clusters where the migrating role may not create roles; run it as one that may (CREATEROLE)."
+        })
+final class RolesCommand extends DatabaseCommand {
+
+    @Override
+    public Integer call() {
+        SchemaManager manager = schemaManager();
+        if (!manager.installed()) {
+            throw new CommandFailedException("schema " + manager.schema() + " holds no event store (run `eventstore migrate` first)");
+        }
+        SchemaName schema = manager.schema();
+        try (Connection connection = database.connection(environment()).dataSource().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute(SqlResource.load("create_group_roles", schema));
+        } catch (SQLException e) {
+            throw new CommandFailedException("cannot create the roles: " + PostgresErrors.describe(e));
+        }
+        PrintWriter out = out();
+        out.printf("Group roles %1$s_reader, %1$s_writer and %1$s_cdc exist and hold their privileges.%n", schema);
+        out.printf("Give each application a login role in one of them, with a password from your secret store:%n");
+        out.printf("  CREATE ROLE game_server LOGIN PASSWORD '...' IN ROLE %s_writer;%n", schema);
+        out.printf("  CREATE ROLE dashboard LOGIN PASSWORD '...' IN ROLE %s_reader;%n", schema);
+        out.printf("  CREATE ROLE bridge LOGIN REPLICATION PASSWORD '...' IN ROLE %s_cdc;%n", schema);
+        return ExitCodes.OK;
+    }
+}
