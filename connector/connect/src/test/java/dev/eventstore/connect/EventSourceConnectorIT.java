@@ -131,6 +131,16 @@ class EventSourceConnectorIT {
         assertThat(valid.path("error_count").asInt()).as(ConnectDeployment.validationErrors(valid).toString()).isZero();
         // The env provider resolved the credentials for validation; the answer shows the reference, not the secret.
         assertThat(valid.toString()).doesNotContain(System.getenv("EVENTSTORE_DB_PASSWORD"));
+        // Every key of the file is one the connector, Connect, the transform or the predicate defines: no typo
+        // passes silently (an unknown key is no validation error). Not listed by validation: the per-table
+        // snapshot query, named after its table, and the topic settings of topic-creation groups (topic
+        // configurations, checked on the created topics by the other tests).
+        java.util.Set<String> defined = new java.util.HashSet<>();
+        valid.path("configs").forEach(c -> defined.add(c.path("definition").path("name").asText()));
+        assertThat(defined).contains("topic.creation.groups", "statistics.metrics.enabled", "transforms.event.topic.prefix",
+                "predicates.onDebeziumTableTopic.pattern", "snapshot.select.statement.overrides");
+        assertThat(config.keySet()).filteredOn(key -> !defined.contains(key) && !key.startsWith("topic.creation."))
+                .containsExactly("snapshot.select.statement.overrides.eventstore.events");
 
         config.put("transforms.event.topic.mode", "per-stream");
         JsonNode invalid = ConnectDeployment.validate(worker, config);
