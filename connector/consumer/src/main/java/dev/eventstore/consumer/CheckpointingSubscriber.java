@@ -238,16 +238,27 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
             state.set(State.STOPPED);
             log.info("Subscriber {} stopped: {} events processed, {} duplicates skipped, {} records parked",
                     subscriptionId, processed.get(), duplicates.get(), parked.get());
+        } catch (org.apache.kafka.common.errors.InterruptException | WakeupException e) {
+            if (!stopping()) {
+                throw fail(e);
+            }
+            // close() gave up waiting and interrupted the thread.
+            state.set(State.STOPPED);
+            log.info("Subscriber {} stopped (interrupted while closing)", subscriptionId);
         } catch (RuntimeException | Error e) {
-            SubscriberException stop = e instanceof SubscriberException s ? s
-                    : new SubscriberException("Subscriber " + subscriptionId + " failed: " + oneLine(e), e);
-            failure = stop;
-            state.set(State.FAILED);
-            log.error("Subscriber {} stopped: {}", subscriptionId, stop.getMessage());
-            throw stop;
+            throw fail(e);
         } finally {
             finished.countDown();
         }
+    }
+
+    private SubscriberException fail(Throwable e) {
+        SubscriberException stop = e instanceof SubscriberException s ? s
+                : new SubscriberException("Subscriber " + subscriptionId + " failed: " + oneLine(e), e);
+        failure = stop;
+        state.set(State.FAILED);
+        log.error("Subscriber {} stopped: {}", subscriptionId, stop.getMessage());
+        return stop;
     }
 
     /**

@@ -166,11 +166,18 @@ final class ConsumerTestSupport {
 
     /** The subscriber settings of this test: fast retries, short close; override entries as a test needs. */
     static Map<String, Object> subscriberConfig(String group, String topic) {
+        return subscriberConfig(group, topic, TestKafka.bootstrapServers());
+    }
+
+    /** {@link #subscriberConfig(String, String)} for the broker at {@code bootstrapServers} (a child JVM has no TestKafka). */
+    static Map<String, Object> subscriberConfig(String group, String topic, String bootstrapServers) {
         Map<String, Object> config = new HashMap<>();
         config.put(CheckpointingSubscriberConfig.Key.GROUP_ID, group);
         config.put(CheckpointingSubscriberConfig.Key.TOPICS, topic);
-        config.put(CheckpointingSubscriberConfig.Key.BOOTSTRAP_SERVERS, TestKafka.bootstrapServers());
+        config.put(CheckpointingSubscriberConfig.Key.BOOTSTRAP_SERVERS, bootstrapServers);
         config.put(CheckpointingSubscriberConfig.Key.POLL_TIMEOUT_MS, 100);
+        // Small polls: a member rejoins a rebalance after at most 50 events, so partitions move quickly.
+        config.put(CheckpointingSubscriberConfig.Key.MAX_POLL_RECORDS, 50);
         config.put(CheckpointingSubscriberConfig.Key.RETRY_BACKOFF_INITIAL_MS, 20);
         config.put(CheckpointingSubscriberConfig.Key.RETRY_BACKOFF_MAX_MS, 200);
         config.put(CheckpointingSubscriberConfig.Key.CLOSE_TIMEOUT_MS, 20_000);

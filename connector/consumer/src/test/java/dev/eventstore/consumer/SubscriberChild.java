@@ -33,6 +33,18 @@ public final class SubscriberChild {
     }
 
     public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            // Whatever went wrong, never linger (a stray non-daemon thread would keep this JVM up).
+            e.printStackTrace();
+            System.err.flush();
+            Runtime.getRuntime().halt(2);
+        }
+        Runtime.getRuntime().halt(1);
+    }
+
+    private static void run(String[] args) {
         String url = args[0];
         String user = args[1];
         String schema = args[2];
@@ -56,8 +68,7 @@ public final class SubscriberChild {
                 Runtime.getRuntime().halt(CRASH_EXIT);
             }
         };
-        Map<String, Object> config = ConsumerTestSupport.subscriberConfig(group, topic);
-        config.put(CheckpointingSubscriberConfig.Key.BOOTSTRAP_SERVERS, bootstrap);
+        Map<String, Object> config = ConsumerTestSupport.subscriberConfig(group, topic, bootstrap);
         config.put("kafka.group.instance.id", instanceId);
         CheckpointingSubscriber.Builder builder = CheckpointingSubscriber.builder(config).eventStore(store)
                 .serializer(ConsumerTestSupport.SERIALIZER).handler(handler);
@@ -72,7 +83,6 @@ public final class SubscriberChild {
             });
         }
         builder.build().run();
-        System.exit(1);
     }
 
     /** Starts a child JVM with this test's class path; its output goes to {@code log}. */

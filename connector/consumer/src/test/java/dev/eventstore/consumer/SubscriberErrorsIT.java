@@ -254,6 +254,41 @@ class SubscriberErrorsIT {
         assertThat(header(parked, EventRecordHeaders.STREAM_VERSION)).isEqualTo("3");
     }
 
+    @Test
+    void closeAbandonsRetriesAndReturnsPromptly() throws Exception {
+        String topic = support.createTopic("game", 1);
+        String group = support.group("closing");
+        List<RecordedEvent> events = game(topic);
+        ConsumerTestSupport.publish(events, topic);
+        RecordedEvent poison = events.get(1);
+        AtomicInteger attempts = new AtomicInteger();
+        ReadModel model = new ReadModel("one");
+        EventHandler handler = (event, connection) -> {
+            model.handle(event, connection);
+            if (event.eventId() == poison.eventId()) {
+                attempts.incrementAndGet();
+                throw new IllegalStateException("down");
+            }
+        };
+        Map<String, Object> config = ConsumerTestSupport.subscriberConfig(group, topic);
+        config.put(Key.RETRY_ATTEMPTS, 5);
+        config.put(Key.RETRY_BACKOFF_INITIAL_MS, 20_000);
+        config.put(Key.RETRY_BACKOFF_MAX_MS, 20_000);
+        CheckpointingSubscriber subscriber = support.subscriber(config, handler).start();
+        ConsumerTestSupport.await("the first attempt failed", TIMEOUT, () -> attempts.get() == 1);
+
+        long started = System.nanoTime();
+        subscriber.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).as("close does not sit out a 20 s backoff").isLessThan(Duration.ofSeconds(10));
+        assertThat(subscriber.state()).isEqualTo(CheckpointingSubscriber.State.STOPPED);
+        assertThat(subscriber.failure()).isEmpty();
+        assertThat(attempts).hasValue(1);
+        assertThat(ReadModel.appliedCount(support.database)).isEqualTo(1);
+        assertThat(committed(group)).isEqualTo(Map.of(new TopicPartition(topic, 0), 1L));
+    }
+
     private static Map<TopicPartition, Long> committed(String group) {
         Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
         ConsumerTestSupport.committedOffsets(group).forEach((partition, offset) -> offsets.put(partition, offset.offset()));

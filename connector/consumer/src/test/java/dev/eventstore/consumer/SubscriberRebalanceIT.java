@@ -29,7 +29,7 @@ class SubscriberRebalanceIT {
         watcher.start();
 
         // Phase 1: the first member alone.
-        List<RecordedEvent> phase1 = support.appendGames(0, 12);
+        List<RecordedEvent> phase1 = support.appendGames(0, 8);
         events.addAll(phase1);
         ConsumerTestSupport.publish(phase1, topic);
         CheckpointingSubscriber first = support.subscriber(ConsumerTestSupport.subscriberConfig(group, topic),
@@ -42,7 +42,7 @@ class SubscriberRebalanceIT {
             // Phase 2: the second member joins mid-stream; more events arrive meanwhile.
             second = support.subscriber(ConsumerTestSupport.subscriberConfig(group, topic), slow(new ReadModel("second")))
                     .start();
-            List<RecordedEvent> phase2 = support.appendGames(12, 12);
+            List<RecordedEvent> phase2 = support.appendGames(8, 8);
             events.addAll(phase2);
             ConsumerTestSupport.publish(phase2, topic);
             CheckpointingSubscriber joined = second;
@@ -53,7 +53,7 @@ class SubscriberRebalanceIT {
             // Phase 3: the first member leaves (its partitions move to the second); more events arrive.
             first.close();
             assertThat(first.state()).isEqualTo(CheckpointingSubscriber.State.STOPPED);
-            List<RecordedEvent> phase3 = support.appendGames(24, 12);
+            List<RecordedEvent> phase3 = support.appendGames(16, 8);
             events.addAll(phase3);
             ConsumerTestSupport.publish(phase3, topic);
             ConsumerTestSupport.await("every event applied", Duration.ofSeconds(60),
