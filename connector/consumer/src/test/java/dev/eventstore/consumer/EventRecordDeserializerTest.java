@@ -157,6 +157,27 @@ class EventRecordDeserializerTest {
     }
 
     @Test
+    void readsTheBridgesTimeFastAndAnyOtherRfc3339TimeToo() {
+        assertThat(EventRecordDeserializer.utcMicros("2024-05-01T12:34:56.789012Z")).isEqualTo(CREATED_AT);
+        assertThat(EventRecordDeserializer.utcMicros("1999-12-31T23:59:59.000001Z"))
+                .isEqualTo(Instant.parse("1999-12-31T23:59:59.000001Z"));
+        assertThat(EventRecordDeserializer.utcMicros("2024-02-30T12:34:56.789012Z")).as("not a date: the general parser decides").isNull();
+        assertThat(EventRecordDeserializer.utcMicros("2024-05-01T14:34:56.789+02:00")).isNull();
+
+        for (String time : List.of("2024-05-01T14:34:56.789012+02:00", "2024-05-01T12:34:56.789012000Z")) {
+            Headers headers = EventRecords.binaryHeaders(gameStarted());
+            headers.remove(EventRecordHeaders.TIME);
+            EventRecords.add(headers, EventRecordHeaders.TIME, time);
+            assertThat(deserializer.deserialize(TOPIC, headers, bytes(gameStarted().data())).createdAt()).as(time)
+                    .isEqualTo(CREATED_AT);
+        }
+        Headers invalid = EventRecords.binaryHeaders(gameStarted());
+        invalid.remove(EventRecordHeaders.TIME);
+        EventRecords.add(invalid, EventRecordHeaders.TIME, "2024-02-30T12:34:56.789012Z");
+        assertMalformed(invalid, gameStarted().data(), Problem.INVALID_HEADER, "header ce_time is not an RFC 3339 time");
+    }
+
+    @Test
     void anotherSpecVersionIsRefused() {
         Headers headers = EventRecords.binaryHeaders(gameStarted());
         headers.remove(EventRecordHeaders.SPEC_VERSION);
