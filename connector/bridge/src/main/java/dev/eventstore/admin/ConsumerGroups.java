@@ -1,11 +1,12 @@
 package dev.eventstore.admin;
 
+import dev.eventstore.EventStore;
+import dev.eventstore.SubscriptionStore;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.BridgeException;
 import dev.eventstore.jdbc.PostgresErrors;
 import dev.eventstore.schema.SqlResource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -42,11 +43,13 @@ final class ConsumerGroups {
     private final Admin admin;
     private final DataSource dataSource;
     private final BridgeConfig config;
+    private final SubscriptionStore subscriptions;
 
     ConsumerGroups(Admin admin, BridgeConfig config) {
         this.admin = admin;
         this.config = config;
         this.dataSource = config.connection().dataSource();
+        this.subscriptions = EventStore.builder(dataSource).schema(config.schema()).build().subscriptions();
     }
 
     /** Groups known to Kafka plus subscriptions recorded in PostgreSQL, sorted. */
@@ -103,17 +106,8 @@ final class ConsumerGroups {
     /** The positions recorded in PostgreSQL: highest recorded offset plus one, per partition. */
     Map<TopicPartition, Long> recorded(String group) {
         Map<TopicPartition, Long> positions = new HashMap<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(SqlResource.load("subscription_partition_offsets", config.schema()))) {
-            query.setString(1, group);
-            try (ResultSet rs = query.executeQuery()) {
-                while (rs.next()) {
-                    positions.put(new TopicPartition(rs.getString("topic"), rs.getInt("partition")), rs.getLong("max_offset") + 1);
-                }
-            }
-        } catch (SQLException e) {
-            throw new BridgeException(PostgresErrors.describe(e), e);
-        }
+        subscriptions.partitionPositions(group).forEach(p ->
+                positions.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset()));
         return positions;
     }
 

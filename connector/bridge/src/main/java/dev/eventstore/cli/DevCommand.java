@@ -4,6 +4,8 @@ import dev.eventstore.EventStore;
 import dev.eventstore.EventStoreConfig;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.EventBridge;
+import dev.eventstore.consumer.CheckpointingSubscriber;
+import dev.eventstore.demo.Leaderboard;
 import dev.eventstore.embedded.EmbeddedKafkaBroker;
 import dev.eventstore.embedded.EmbeddedPostgresServer;
 import dev.eventstore.jdbc.ConnectionSettings;
@@ -102,7 +104,10 @@ final class DevCommand implements Callable<Integer> {
         out.println("Starting embedded PostgreSQL and Kafka ...");
         out.flush();
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(subdirectory("postgres"), Map.of());
-             EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(subdirectory("kafka"), Map.of())) {
+             // Topics are the bridge's to create, with its settings: never the broker's defaults
+             // because a consumer subscribed first.
+             EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(subdirectory("kafka"),
+                     Map.of("auto.create.topics.enable", "false"))) {
             postgres.createDatabase(DATABASE);
             ConnectionSettings connection = new ConnectionSettings(postgres.jdbcUrl(DATABASE), EmbeddedPostgresServer.SUPERUSER, null);
             MigrationReport report = new SchemaManager(connection.dataSource(), schemaName, migrations()).migrate();
@@ -115,10 +120,11 @@ final class DevCommand implements Callable<Integer> {
                 if (infoFile != null) {
                     writeInfoFile(infoFile, connection, schemaName, kafka.bootstrapServers(), topicPrefix, health);
                 }
+                CheckpointingSubscriber leaderboard = Leaderboard.start(store, kafka.bootstrapServers(), topicPrefix + ".game");
                 GameSimulation simulation = rate > 0
                         ? GameSimulation.builder(store).eventsPerSecond(rate).writers(rate > 200 ? 2 : 1).build() : null;
                 Thread players = simulation == null ? null : startSimulation(simulation);
-                runUntilStopped(out, simulation, bridge);
+                runUntilStopped(out, simulation, bridge, leaderboard);
                 out.println();
                 out.println("Stopping ...");
                 out.flush();
@@ -126,6 +132,7 @@ final class DevCommand implements Callable<Integer> {
                     simulation.stop();
                     players.join(30_000);
                 }
+                leaderboard.close();
             } finally {
                 bridge.close();
             }
@@ -184,8 +191,11 @@ final class DevCommand implements Callable<Integer> {
             out.printf("  Bridge      %s/health  %s/metrics%n", health, health);
         }
         out.printf("  Simulation  %s%n", rate > 0 ? rate + " events/s of game play" : "off (--rate 0)");
-        out.printf("  Try         EVENTSTORE_DB_URL=%s EVENTSTORE_DB_USER=%s bin/eventstore info%n",
-                connection.url(), connection.user());
+        out.printf("  Consumer    group %s keeps demo.leaderboard (SELECT * FROM demo.leaderboard ORDER BY points DESC)%n",
+                Leaderboard.GROUP);
+        out.printf("  Try         EVENTSTORE_DB_URL=%s EVENTSTORE_DB_USER=%s EVENTSTORE_KAFKA_BOOTSTRAP_SERVERS=%s"
+                + " EVENTSTORE_TOPIC_PREFIX=%s bin/eventstore status%n", connection.url(), connection.user(), bootstrapServers,
+                topicPrefix);
         out.printf("%n%s%n", duration == null ? "Press Ctrl-C to stop." : "Stopping by itself after " + duration + ".");
         out.flush();
     }
@@ -204,7 +214,8 @@ final class DevCommand implements Callable<Integer> {
     }
 
     /** Prints the status line each second (rewritten in place on a terminal) until asked to stop. */
-    private void runUntilStopped(PrintWriter out, GameSimulation simulation, EventBridge bridge) throws InterruptedException {
+    private void runUntilStopped(PrintWriter out, GameSimulation simulation, EventBridge bridge,
+                                 CheckpointingSubscriber leaderboard) throws InterruptedException {
         boolean terminal = System.console() != null;
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         int tick = 0;
@@ -218,8 +229,9 @@ final class DevCommand implements Callable<Integer> {
             }
             long appended = simulation == null ? 0 : simulation.progress().events();
             long published = bridge.metrics().publishedCount();
-            String status = String.format("appended %d  published %d  lag %d  %s", appended, published,
-                    Math.max(0, appended - published), bridge.health().up() ? "bridge up" : "bridge DOWN");
+            String status = String.format("appended %d  published %d  lag %d  %s  leaderboard consumed %d", appended,
+                    published, Math.max(0, appended - published), bridge.health().up() ? "bridge up" : "bridge DOWN",
+                    leaderboard.processedCount());
             if (terminal) {
                 out.print("\r" + status + "    ");
                 out.flush();

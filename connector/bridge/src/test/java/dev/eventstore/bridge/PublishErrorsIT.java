@@ -68,6 +68,21 @@ class PublishErrorsIT {
     }
 
     @Test
+    void aMissingTopicTheBridgeMayNotCreateIsNamed() throws Exception {
+        Map<String, Object> config = support.config();
+        config.put(BridgeConfig.Key.TOPIC_CREATE, false);
+        bridge = EventBridge.start(new BridgeConfig(config), false);
+        bridge.ready().get(60, TimeUnit.SECONDS);
+        support.store.append("player-1", ExpectedVersion.NO_STREAM, EventData.of("PlayerJoined", "{}"));
+
+        ExecutionException stopped = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> bridge.terminated().get(60, TimeUnit.SECONDS), ExecutionException.class);
+        assertThat(stopped).as("the bridge stops").isNotNull();
+        assertThat(stopped.getCause()).hasMessage("Kafka topic " + support.topicPrefix + ".player does not exist and"
+                + " topic.create=false: create it (cleanup.policy=delete) or allow the bridge to");
+    }
+
+    @Test
     void withDeadLetterPolicyTheRecordIsParkedAndTheBridgeCarriesOn() throws Exception {
         Map<String, Object> config = support.config();
         config.put(BridgeConfig.Key.ERRORS_POLICY, "dead-letter");

@@ -58,6 +58,24 @@ class DevCommandIT {
                 });
                 assertThat(keys).allMatch(k -> k.startsWith("game-"));
             }
+            // The demo consumer group keeps its read model and its positions in PostgreSQL.
+            try (Connection connection = DriverManager.getConnection(url, info.getProperty("db.user"), "")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    try (var rs = connection.createStatement().executeQuery(
+                            "SELECT (SELECT count(*) FROM demo.leaderboard), (SELECT count(*) FROM "
+                                    + info.getProperty("schema") + ".subscriptions WHERE subscription_id = 'leaderboard')")) {
+                        rs.next();
+                        return rs.getLong(1) > 0 && rs.getLong(2) > 0;
+                    }
+                });
+            }
+            Cli status = new Cli().with("EVENTSTORE_DB_URL", url).with("EVENTSTORE_DB_USER", info.getProperty("db.user"))
+                    .with("EVENTSTORE_KAFKA_BOOTSTRAP_SERVERS", info.getProperty("kafka.bootstrap.servers"))
+                    .with("EVENTSTORE_TOPIC_PREFIX", "devit");
+            Cli.Result shown = status.run("status");
+            assertThat(shown.exitCode()).as(shown.all()).isZero();
+            assertThat(shown.out()).contains("slot eventstore_cdc: active").containsPattern("leaderboard\\s+game");
+
             String health = info.getProperty("health.url");
             var response = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(health)).build(),
