@@ -30,6 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             GenMigrationCommand.class,
             DevCommand.class,
             RunCommand.class,
+            dev.eventstore.bench.BenchCommand.class,
             RepublishCommand.class,
             VerifyCommand.class,
             ReplayCommand.class,

@@ -1,0 +1,141 @@
+package dev.eventstore.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The speed goals of issues 3, 4 and 7, judged on one run's rows: met, not met, or not measured
+ * (by this run, or at all yet). Ratios are taken from the rows, so a goal is judged on figures
+ * measured side by side in the same run.
+ */
+final class Goals {
+
+    /** What the run knows about itself beyond its rows. */
+    record RunFacts(BenchSettings settings, Duration elapsed, long maxHeapBytes) {
+    }
+
+    private Goals() {
+    }
+
+    static List<Goal> evaluate(List<ResultRow> rows, RunFacts facts) {
+        List<Goal> goals = new ArrayList<>();
+        goals.add(ratioGoal(rows, "3, 7", "100-event appends at least 0.8 of the raw batched INSERT",
+                List.of(AppendWorkloads.BATCH + 1, AppendWorkloads.BATCH + 8), "raw", 0.8, true, w -> writersLabel(w)));
+        goals.add(ratioGoal(rows, "3, 7", "single-event appends, 8 writers, at least 0.8 of raw single-row INSERTs",
+                List.of(AppendWorkloads.SINGLE + 8), "raw", 0.8, true, w -> "8 writers"));
+        goals.add(ratioGoal(rows, "7", "single-event appends, 8 writers, at least 3 times message-db on one category",
+                List.of(AppendWorkloads.SINGLE + 8), "message-db", 3.0, true, w -> "8 writers"));
+        goals.add(rateGoal(rows, "3", "reading a 1,000-event stream at least 200,000 events/s into typed events",
+                ReadWorkloads.STREAM, 200_000));
+        goals.add(latencyGoal(rows, "4", "pipeline at 1,000 events/s: p50 at most 10 ms", PipelineWorkloads.LATENCY + 1000,
+                10, Latency::p50Ms, "p50"));
+        goals.add(latencyGoal(rows, "4, 7", "pipeline at 1,000 events/s: p99 at most 25 ms", PipelineWorkloads.LATENCY + 1000,
+                25, Latency::p99Ms, "p99"));
+        goals.add(latencyGoal(rows, "7", "pipeline at 5,000 events/s: p99 at most 50 ms", PipelineWorkloads.LATENCY + 5000,
+                50, Latency::p99Ms, "p99"));
+        goals.add(rateGoal(rows, "4, 7", "backlog drain of 100,000 events at least 40,000 events/s",
+                PipelineWorkloads.DRAIN + 100_000, 40_000));
+        goals.add(heapGoal(rows, facts));
+        goals.add(new Goal("7", "replay 1,000,000 events at least 200,000 events/s (deserializing consumer)",
+                Goal.Verdict.NOT_MEASURED, "not measured: the consumer library does not exist yet"));
+        goals.add(scaleGoal(rows));
+        goals.add(timeGoal(facts));
+        return goals;
+    }
+
+    private static String writersLabel(String workloadId) {
+        String writers = workloadId.substring(workloadId.lastIndexOf('w') + 1);
+        return writers + (writers.equals("1") ? " writer" : " writers");
+    }
+
+    /** Every listed workload's ratio (ours ÷ {@code subjectId}) at least {@code target}. */
+    private static Goal ratioGoal(List<ResultRow> rows, String issues, String goal, List<String> workloads,
+                                  String subjectId, double target, boolean atLeast, Function<String, String> label) {
+        List<String> parts = new ArrayList<>();
+        boolean met = true;
+        for (String workload : workloads) {
+            Optional<ResultRow> row = find(rows, workload, subjectId);
+            if (row.isEmpty() || row.get().ratio() == null) {
+                String why = row.map(r -> r.ran() ? "our row did not run" : r.note()).orElse("not run");
+                return new Goal(issues, goal, Goal.Verdict.NOT_MEASURED, label.apply(workload) + ": " + why);
+            }
+            double ratio = row.get().ratio();
+            met &= atLeast ? ratio >= target : ratio <= target;
+            parts.add(label.apply(workload) + " " + ReportRenderer.ratio(ratio));
+        }
+        return new Goal(issues, goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join(", ", parts));
+    }
+
+    private static Goal rateGoal(List<ResultRow> rows, String issues, String goal, String workload, double target) {
+        Optional<ResultRow> ours = BenchReport.ours(rows, workload);
+        if (ours.isEmpty()) {
+            return new Goal(issues, goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
+        }
+        double value = ours.get().eventsPerSecond();
+        return new Goal(issues, goal, value >= target ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                ReportRenderer.eventsPerSecond(value) + " events/s");
+    }
+
+    private static Goal latencyGoal(List<ResultRow> rows, String issues, String goal, String workload, double targetMs,
+                                    Function<Latency, Double> percentile, String name) {
+        Optional<ResultRow> ours = BenchReport.ours(rows, workload);
+        if (ours.isEmpty() || ours.get().latency() == null) {
+            return new Goal(issues, goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
+        }
+        double value = percentile.apply(ours.get().latency());
+        return new Goal(issues, goal, value <= targetMs ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                name + " " + ReportRenderer.millis(value) + " ms at " + ReportRenderer.eventsPerSecond(ours.get().eventsPerSecond())
+                        + " events/s");
+    }
+
+    private static Goal heapGoal(List<ResultRow> rows, RunFacts facts) {
+        String goal = "the bridge keeps these figures in -Xmx512m";
+        boolean pipelineRan = rows.stream().anyMatch(r -> r.workloadId().startsWith("pipeline.") && r.role() == ResultRow.Role.OURS
+                && r.ran());
+        if (!pipelineRan) {
+            return new Goal("4", goal, Goal.Verdict.NOT_MEASURED, "no pipeline row of ours ran");
+        }
+        long mib = facts.maxHeapBytes() / (1024 * 1024);
+        boolean met = facts.maxHeapBytes() <= 512L * 1024 * 1024 + 64L * 1024 * 1024;
+        return new Goal("4", goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MEASURED,
+                met ? "max heap " + mib + " MiB, shared with the embedded broker and every workload"
+                        : "this run's max heap was " + mib + " MiB; run with EVENTSTORE_JAVA_OPTS=-Xmx512m to judge");
+    }
+
+    private static Goal scaleGoal(List<ResultRow> rows) {
+        String goal = "appends with 10,000,000 events stored within 20 % of the empty store";
+        List<String> parts = new ArrayList<>();
+        boolean met = true;
+        for (String workload : List.of(ScaleWorkload.APPEND_BATCH, ScaleWorkload.APPEND_SINGLE)) {
+            Optional<ResultRow> empty = find(rows, workload, "empty");
+            if (empty.isEmpty() || empty.get().ratio() == null) {
+                return new Goal("7", goal, Goal.Verdict.NOT_MEASURED, "not run: --full runs it");
+            }
+            double ratio = empty.get().ratio();
+            met &= ratio >= 0.8;
+            parts.add((workload.equals(ScaleWorkload.APPEND_BATCH) ? "batches " : "single events ")
+                    + ReportRenderer.ratio(ratio) + " of empty");
+        }
+        return new Goal("7", goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join(", ", parts));
+    }
+
+    private static Goal timeGoal(RunFacts facts) {
+        String goal = "bench all at default sizes finishes within 15 minutes";
+        BenchSettings settings = facts.settings();
+        if (settings.suite() != BenchSettings.Suite.ALL || settings.profile() != BenchSettings.Profile.DEFAULT) {
+            return new Goal("7", goal, Goal.Verdict.NOT_MEASURED, "this run is not bench all at default sizes");
+        }
+        boolean met = facts.elapsed().compareTo(Duration.ofMinutes(15)) <= 0;
+        return new Goal("7", goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                String.format(Locale.ROOT, "%s (minutes:seconds), servers' start included",
+                        Progress.minutes(facts.elapsed().toNanos())));
+    }
+
+    private static Optional<ResultRow> find(List<ResultRow> rows, String workload, String subjectId) {
+        return rows.stream().filter(r -> r.workloadId().equals(workload) && r.subjectId().equals(subjectId)).findFirst();
+    }
+}

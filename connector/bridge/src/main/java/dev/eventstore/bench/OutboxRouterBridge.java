@@ -1,0 +1,196 @@
+package dev.eventstore.bench;
+
+import dev.eventstore.jdbc.ConnectionSettings;
+import dev.eventstore.schema.SchemaName;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.storage.SimpleHeaderConverter;
+import org.apache.kafka.connect.storage.StringConverter;
+import org.postgresql.Driver;
+
+/**
+ * The peer of the pipeline workloads: Debezium's own outbox {@code EventRouter} transform on the
+ * same {@code events} table, in the same embedded engine with the bridge's capture settings
+ * (pgoutput, the store's publication, 10 ms poll, the same batch and queue sizes) and a producer
+ * with the bridge's settings ({@code acks=all}, idempotent, {@code linger.ms=0}), publishing each
+ * batch and waiting for its acknowledgements as the bridge does. Only the mapping differs: the
+ * router takes {@code event_id} as the record's {@code id} header, {@code stream_id} as its key
+ * and {@code data} as its value, and routes every event to one topic. Offsets stay in memory and
+ * the slot is dropped on stop: it exists for one measurement.
+ */
+final class OutboxRouterBridge implements AutoCloseable {
+
+    static final String ID_HEADER = "id";
+
+    private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "bench-outbox-engine");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    private OutboxRouterBridge(ConnectionSettings db, SchemaName schema, String slot, String topic,
+                               Producer<byte[], byte[]> producer) {
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(settings(db, schema, slot, topic))
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        ready.complete(null);
+                    }
+                })
+                .using((success, message, error) -> {
+                    if (!success || error != null) {
+                        IllegalStateException failure = new IllegalStateException(
+                                "Debezium with the outbox EventRouter stopped: " + (error != null ? error.getMessage() : message), error);
+                        ready.completeExceptionally(failure);
+                        stopped.completeExceptionally(failure);
+                    } else {
+                        stopped.complete(null);
+                    }
+                })
+                .notifying(new Publisher(producer))
+                .build();
+        thread.execute(engine);
+    }
+
+    static OutboxRouterBridge start(ConnectionSettings db, SchemaName schema, String slot, String topic,
+                                    Producer<byte[], byte[]> producer) {
+        return new OutboxRouterBridge(db, schema, slot, topic, producer);
+    }
+
+    CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    static Properties settings(ConnectionSettings db, SchemaName schema, String slot, String topic) {
+        Properties url = Driver.parseURL(db.url(), null);
+        Properties p = new Properties();
+        p.setProperty("name", "bench-outbox-router");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("database.hostname", url.getProperty("PGHOST").split(",")[0]);
+        p.setProperty("database.port", url.getProperty("PGPORT").split(",")[0]);
+        p.setProperty("database.dbname", url.getProperty("PGDBNAME"));
+        if (db.user() != null) {
+            p.setProperty("database.user", db.user());
+        }
+        if (db.password() != null) {
+            p.setProperty("database.password", db.password());
+        }
+        for (String tls : new String[] {"sslmode", "sslrootcert", "sslcert", "sslkey"}) {
+            if (url.getProperty(tls) != null) {
+                p.setProperty("database." + tls, url.getProperty(tls));
+            }
+        }
+        p.setProperty("topic.prefix", "bench-outbox");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", slot);
+        p.setProperty("slot.drop.on.stop", "true");
+        p.setProperty("publication.name", schema.value() + "_events");
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("table.include.list", schema.value() + "\\.events");
+        p.setProperty("snapshot.mode", "no_data");
+        p.setProperty("tombstones.on.delete", "false");
+        // The bridge's capture settings, so that the mapping is the only difference.
+        p.setProperty("poll.interval.ms", "10");
+        p.setProperty("max.batch.size", "2048");
+        p.setProperty("max.queue.size", "8192");
+        p.setProperty("statistics.metrics.enabled", "false");
+        p.setProperty("transforms", "outbox");
+        p.setProperty("transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter");
+        p.setProperty("transforms.outbox.table.field.event.id", "event_id");
+        p.setProperty("transforms.outbox.table.field.event.key", "stream_id");
+        p.setProperty("transforms.outbox.table.field.event.payload", "data");
+        p.setProperty("transforms.outbox.route.by.field", "event_type");
+        p.setProperty("transforms.outbox.route.topic.replacement", topic);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        try {
+            engine.close();
+        } catch (IOException | IllegalStateException ignored) {
+            // stopped already, or failed: nothing left to close
+        }
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(60, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends each batch, waits for every acknowledgement, then marks the batch processed: at least once, as the bridge. */
+    private static final class Publisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+
+        private final Producer<byte[], byte[]> producer;
+        private final StringConverter strings = new StringConverter();
+        private final SimpleHeaderConverter headers = new SimpleHeaderConverter();
+
+        Publisher(Producer<byte[], byte[]> producer) {
+            this.producer = producer;
+            strings.configure(Map.of("converter.encoding", "UTF-8"), false);
+            headers.configure(Map.of());
+        }
+
+        @Override
+        public void handleBatch(List<RecordChangeEvent<SourceRecord>> changes,
+                                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+                throws InterruptedException {
+            List<Future<RecordMetadata>> acks = new ArrayList<>(changes.size());
+            for (RecordChangeEvent<SourceRecord> change : changes) {
+                SourceRecord record = change.record();
+                if (record == null || record.value() == null) {
+                    acks.add(null);
+                    continue;
+                }
+                String topic = record.topic();
+                RecordHeaders kafkaHeaders = new RecordHeaders();
+                for (Header header : record.headers()) {
+                    kafkaHeaders.add(header.key(), headers.fromConnectHeader(topic, header.key(), header.schema(), header.value()));
+                }
+                byte[] key = strings.fromConnectData(topic, record.keySchema(), record.key());
+                byte[] value = strings.fromConnectData(topic, record.valueSchema(), record.value());
+                acks.add(producer.send(new ProducerRecord<>(topic, null, record.timestamp(), key, value, kafkaHeaders)));
+            }
+            for (int i = 0; i < changes.size(); i++) {
+                Future<RecordMetadata> ack = acks.get(i);
+                if (ack != null) {
+                    try {
+                        ack.get();
+                    } catch (ExecutionException e) {
+                        throw new IllegalStateException("Kafka refused an outbox record: " + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+                committer.markProcessed(changes.get(i));
+            }
+            committer.markBatchFinished();
+        }
+    }
+}

@@ -1,0 +1,695 @@
+package dev.eventstore.bench;
+
+import dev.eventstore.AppendResult;
+import dev.eventstore.EventData;
+import dev.eventstore.ExpectedVersion;
+import dev.eventstore.bridge.BridgeConfig;
+import dev.eventstore.bridge.EventBridge;
+import dev.eventstore.connect.EventRecordHeaders;
+import dev.eventstore.jdbc.ConnectionSettings;
+import dev.eventstore.simulation.GameSimulation;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * From PostgreSQL to Kafka, on the same store, server and broker:
+ * <ul>
+ *   <li>latency from an append's commit to a Kafka consumer's receipt while the game simulation
+ *       appends at 1,000 and 5,000 events/s: our bridge with its defaults, the bridge with
+ *       Debezium's default latency settings (poll.interval.ms 500, the producer's default
+ *       linger), and Debezium's outbox EventRouter on the same table;</li>
+ *   <li>draining a backlog (events appended while the bridge was stopped) to Kafka's
+ *       acknowledgement, beside a raw producer sending records of the same bytes to the same
+ *       broker with the same producer settings.</li>
+ * </ul>
+ */
+final class PipelineWorkloads {
+
+    static final String LATENCY = "pipeline.latency.r";
+    static final String DRAIN = "pipeline.drain.n";
+
+    static final int PARTITIONS = 6;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ARRIVAL_TIMEOUT = Duration.ofSeconds(30);
+    private static final String SLOT_PREFIX = "bench_store_";
+
+    private final BenchContext context;
+    private final Admin admin;
+
+    PipelineWorkloads(BenchContext context) {
+        this.context = context;
+        Map<String, Object> client = new HashMap<>();
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.servers.bootstrapServers());
+        client.put(AdminClientConfig.CLIENT_ID_CONFIG, "eventstore-bench-admin");
+        this.admin = Admin.create(client);
+    }
+
+    /** Writers of the game simulation at {@code rate}: each appends a command's events at a time. */
+    static int simulationWriters(int rate) {
+        return Math.min(16, Math.max(2, (rate + 499) / 500));
+    }
+
+    static int caseCount(BenchSettings settings) {
+        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 2;
+    }
+
+    /** The producer's linger.ms when none is set: what "Debezium's defaults" run with. */
+    static int kafkaDefaultLinger() {
+        Object value = ProducerConfig.configDef().defaultValues().get(ProducerConfig.LINGER_MS_CONFIG);
+        return value instanceof Number n ? n.intValue() : 5;
+    }
+
+    List<ResultRow> run() {
+        List<ResultRow> rows = new ArrayList<>();
+        try {
+            dropSlots(true);
+            context.resetAll();
+        } catch (SQLException e) {
+            context.progress.phase("could not drop leftover slots: " + LoadRunner.describe(e));
+        }
+        try {
+            int linger = kafkaDefaultLinger();
+            List<Variant> variants = List.of(
+                    new Variant("eventstore", "eventstore bridge (defaults: poll 10 ms, linger 0)", ResultRow.Role.OURS,
+                            "ours", Map.of()),
+                    new Variant("debezium-defaults", "bridge with Debezium defaults (poll 500 ms, linger " + linger + " ms)",
+                            ResultRow.Role.PEER, "dbzdefaults",
+                            Map.of(BridgeConfig.Key.POLL_INTERVAL_MS, 500L, BridgeConfig.Key.PRODUCER_LINGER_MS, linger)),
+                    new Variant("outbox-router", "Debezium outbox EventRouter (poll 10 ms, linger 0)", ResultRow.Role.PEER,
+                            "outbox", null));
+            for (Variant variant : variants) {
+                rows.addAll(latency(variant));
+            }
+            for (int events : context.settings.drainEvents()) {
+                rows.addAll(drain(events));
+            }
+        } finally {
+            admin.close(Duration.ofSeconds(5));
+            try {
+                dropSlots(true);
+            } catch (SQLException e) {
+                // reported by the next run's clean-up; the slots are the benchmark's own
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * One way of publishing: a bridge with settings overrides, or ({@code overrides} null) the
+     * outbox EventRouter.
+     */
+    private record Variant(String subjectId, String subject, ResultRow.Role role, String name, Map<String, Object> overrides) {
+
+        boolean router() {
+            return overrides == null;
+        }
+
+        String topic() {
+            return router() ? "bench." + name + ".events" : "bench." + name + ".game";
+        }
+
+        String slot() {
+            return SLOT_PREFIX + name;
+        }
+
+        String idHeader() {
+            return router() ? OutboxRouterBridge.ID_HEADER : EventRecordHeaders.ID;
+        }
+    }
+
+    // ------------------------------------------------------------------ latency
+
+    private List<ResultRow> latency(Variant variant) {
+        List<Integer> rates = context.settings.pipelineRates();
+        List<ResultRow> rows = new ArrayList<>();
+        Duration perRate = context.settings.pipelineWarmup().plus(context.settings.pipelineDuration());
+        context.progress.startCase("pipeline latency · " + variant.subject() + ": starting",
+                perRate.plusSeconds(5));
+        Receiver receiver = null;
+        AutoCloseable publisher = null;
+        Producer<byte[], byte[]> producer = null;
+        String failure = null;
+        try {
+            createTopic(variant.topic());
+            receiver = new Receiver(context.servers.bootstrapServers(), variant.topic(), variant.idHeader());
+            if (variant.router()) {
+                producer = producer(context.servers.bootstrapServers(), "bench-outbox");
+                producer.partitionsFor(variant.topic());
+                OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA, variant.slot(), variant.topic(), producer);
+                publisher = router;
+                router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } else {
+                EventBridge bridge = EventBridge.start(bridgeConfig("bench-" + variant.name(), variant.slot(),
+                        "bench." + variant.name(), variant.overrides()), true);
+                publisher = bridge;
+                bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+            probe(receiver, "game-probe" + variant.name());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            failure = "did not start: " + LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e);
+        }
+        try {
+            boolean first = true;
+            for (int rate : rates) {
+                String id = LATENCY + rate;
+                String workload = String.format(Locale.ROOT, "pipeline commit to consumer at %,d events/s", rate);
+                BenchContext.Subject subject = new BenchContext.Subject(id, workload, variant.subjectId(),
+                        variant.subject(), variant.role(), ResultRow.Basis.P99_LATENCY);
+                if (!first) {
+                    context.progress.startCase(workload + " · " + variant.subject(), perRate);
+                } else {
+                    context.progress.detail(workload);
+                }
+                first = false;
+                if (failure != null) {
+                    rows.add(subject.failed(failure));
+                    continue;
+                }
+                try {
+                    rows.add(measureLatency(subject, rate, receiver, variant.name()));
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    rows.add(subject.failed(LoadRunner.describe(e)));
+                }
+            }
+        } finally {
+            closeQuietly(publisher);
+            closeQuietly(receiver);
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(10));
+            }
+            dropSlotQuietly(variant.slot());
+        }
+        return rows;
+    }
+
+    private ResultRow measureLatency(BenchContext.Subject subject, int rate, Receiver receiver, String name)
+            throws InterruptedException {
+        Map<Long, Long> commits = new ConcurrentHashMap<>();
+        Duration warmup = context.settings.pipelineWarmup();
+        Duration duration = context.settings.pipelineDuration();
+        int writers = simulationWriters(rate);
+        GameSimulation simulation = GameSimulation.builder(context.store)
+                .eventsPerSecond(rate)
+                .writers(writers)
+                .seed(rate)
+                .streamPrefix("game-" + name + "r" + rate)
+                .onAppend(result -> {
+                    long now = System.nanoTime();
+                    for (Long id : result.eventIds()) {
+                        commits.put(id, now);
+                    }
+                })
+                .build();
+        long start = System.nanoTime();
+        long measureStart = start + warmup.toNanos();
+        long measureEnd = measureStart + duration.toNanos();
+        simulation.runFor(warmup.plus(duration));
+        List<Map.Entry<Long, Long>> measured = new ArrayList<>();
+        for (Map.Entry<Long, Long> commit : commits.entrySet()) {
+            if (commit.getValue() - measureStart >= 0 && commit.getValue() - measureEnd < 0) {
+                measured.add(commit);
+            }
+        }
+        long deadline = System.nanoTime() + ARRIVAL_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && !receiver.receivedAll(measured)) {
+            Thread.sleep(20); // waiting for the last records, bounded by the deadline
+        }
+        Histogram histogram = Latency.newHistogram();
+        long missing = 0;
+        for (Map.Entry<Long, Long> commit : measured) {
+            Long received = receiver.receivedAt(commit.getKey());
+            if (received == null) {
+                missing++;
+            } else {
+                Latency.record(histogram, received - commit.getValue());
+            }
+        }
+        receiver.forget(commits.keySet());
+        if (measured.isEmpty()) {
+            return subject.failed("the simulation appended nothing in the measured window");
+        }
+        double achieved = measured.size() / (duration.toNanos() / 1e9);
+        String note = String.format(Locale.ROOT, "%,d events by %d simulation writers%s%s", measured.size(), writers,
+                achieved < 0.9 * rate ? String.format(Locale.ROOT, "; only %.0f%% of the rate reached", 100 * achieved / rate) : "",
+                missing > 0 ? String.format(Locale.ROOT, "; %,d not received within %d s", missing, ARRIVAL_TIMEOUT.toSeconds()) : "");
+        if (missing > 0) {
+            return subject.failed(note);
+        }
+        return subject.measured(achieved, Latency.of(histogram), note);
+    }
+
+    /** Appends one event and waits until the consumer has it: the publisher streams. */
+    private void probe(Receiver receiver, String stream) throws InterruptedException {
+        AppendResult result = context.store.append(stream, ExpectedVersion.ANY, List.of(context.events.get(0)));
+        long id = result.eventIds().get(0);
+        long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+        while (receiver.receivedAt(id) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("a probe event did not reach the consumer within " + PROBE_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(10); // waiting for the probe, bounded by the deadline
+        }
+    }
+
+    private BridgeConfig bridgeConfig(String name, String slot, String topicPrefix, Map<String, Object> overrides) {
+        ConnectionSettings db = context.servers.store();
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(BridgeConfig.Key.NAME, name);
+        settings.put(BridgeConfig.Key.DB_URL, db.url());
+        if (db.user() != null) {
+            settings.put(BridgeConfig.Key.DB_USER, db.user());
+        }
+        if (db.password() != null) {
+            settings.put(BridgeConfig.Key.DB_PASSWORD, db.password());
+        }
+        settings.put(BridgeConfig.Key.SCHEMA, BenchContext.STORE_SCHEMA.value());
+        settings.put(BridgeConfig.Key.SLOT_NAME, slot);
+        settings.put(BridgeConfig.Key.SNAPSHOT_MODE, "no_data");
+        settings.put(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, context.servers.bootstrapServers());
+        settings.put(BridgeConfig.Key.TOPIC_PARTITIONS, PARTITIONS);
+        settings.put(BridgeConfig.Key.HTTP_PORT, -1);
+        settings.put("topic.prefix", topicPrefix);
+        settings.putAll(overrides);
+        return new BridgeConfig(settings);
+    }
+
+    // ------------------------------------------------------------------ backlog drain
+
+    private List<ResultRow> drain(int events) {
+        String id = DRAIN + events;
+        String workload = String.format(Locale.ROOT, "backlog drain of %,d events to Kafka ack", events);
+        BenchContext.Subject ours = new BenchContext.Subject(id, workload, "eventstore", "eventstore bridge (defaults)",
+                ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT);
+        BenchContext.Subject raw = new BenchContext.Subject(id, workload, "raw-producer",
+                "raw Kafka producer, same records (ceiling)", ResultRow.Role.CEILING, ResultRow.Basis.THROUGHPUT);
+        String name = "drain" + events;
+        String prefix = "bench." + name;
+        String topic = prefix + ".game";
+        String slot = SLOT_PREFIX + name;
+        List<ResultRow> rows = new ArrayList<>();
+        context.progress.startCase(workload + " · " + ours.subject(), Duration.ofSeconds(10 + events / 10_000));
+        try {
+            createTopic(topic);
+            BridgeConfig config = bridgeConfig("bench-" + name, slot, prefix, Map.of());
+            // Start once to create the slot, publish one event, stop: the backlog then builds up in the slot.
+            try (EventBridge bridge = EventBridge.start(config, true)) {
+                bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                context.store.append("game-" + name + "-probe", ExpectedVersion.ANY, List.of(context.events.get(0)));
+                awaitPublished(bridge, 1, PROBE_TIMEOUT);
+            }
+            context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
+            appendBacklog(name, events);
+            context.progress.detail("draining");
+            long started = System.nanoTime();
+            long first;
+            long done;
+            try (EventBridge bridge = EventBridge.start(config, false)) {
+                Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
+                first = awaitPublished(bridge, 1, timeout);
+                done = awaitPublished(bridge, events, timeout);
+            }
+            double seconds = (done - first) / 1e9;
+            rows.add(ours.measured(events / seconds, null, String.format(Locale.ROOT,
+                    "first record acknowledged %.1f s after start; %,d events in %.1f s", (first - started) / 1e9, events,
+                    seconds)));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            rows.add(ours.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e)));
+        } finally {
+            dropSlotQuietly(slot);
+        }
+        context.progress.startCase(workload + " · " + raw.subject(), Duration.ofSeconds(5 + events / 20_000));
+        try {
+            rows.add(rawProducer(raw, topic, prefix + "raw.game", events));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            rows.add(raw.failed(LoadRunner.describe(e)));
+        }
+        return rows;
+    }
+
+    /** Appends the backlog through the library: 100-event batches, two writers, streams of 1,000 events. */
+    private void appendBacklog(String name, int events) throws Exception {
+        int writers = 2;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                int share = events / writers + (w < events % writers ? 1 : 0);
+                futures.add(pool.submit(() -> {
+                    long written = 0;
+                    int stream = 0;
+                    long version = 0;
+                    while (written < share) {
+                        int n = (int) Math.min(100, share - written);
+                        List<EventData> batch = context.events.batch(written + writer * 7919L, n);
+                        String streamId = "game-" + name + "w" + writer + "s" + stream;
+                        version = context.store.append(streamId, version == 0 ? ExpectedVersion.NO_STREAM
+                                : ExpectedVersion.exactly(version), batch).lastVersion();
+                        written += n;
+                        if (version >= 1000) {
+                            stream++;
+                            version = 0;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(Math.max(120, events / 500), TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits until the bridge has published {@code count} events; returns when, as nanoTime. */
+    private static long awaitPublished(EventBridge bridge, long count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long now = System.nanoTime();
+            if (bridge.metrics().publishedCount() >= count) {
+                return now;
+            }
+            if (bridge.terminated().isCompletedExceptionally()) {
+                throw new IllegalStateException("the bridge stopped: " + bridge.health().failure());
+            }
+            if (now > deadline) {
+                throw new IllegalStateException("the bridge published " + bridge.metrics().publishedCount() + " of "
+                        + count + " events within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(2); // polling the bridge's counter, bounded by the deadline
+        }
+    }
+
+    /**
+     * The ceiling: records with the bytes the bridge published (key, value, headers, read back
+     * from its topic), sent by a producer with the bridge's settings to a topic with the same
+     * partitions on the same broker, as fast as it takes them.
+     */
+    private ResultRow rawProducer(BenchContext.Subject subject, String sourceTopic, String topic, int events)
+            throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> sample = readBack(sourceTopic, Math.min(events, 1000));
+        if (sample.isEmpty()) {
+            return subject.failed("no record of the bridge to copy");
+        }
+        createTopic(topic);
+        Histogram histogram = Latency.newHistogram();
+        AtomicLong lastAck = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        long sent;
+        try (Producer<byte[], byte[]> producer = producer(context.servers.bootstrapServers(), "bench-raw-producer")) {
+            producer.partitionsFor(topic);
+            sent = System.nanoTime();
+            for (int i = 0; i < events; i++) {
+                ConsumerRecord<byte[], byte[]> record = sample.get(i % sample.size());
+                long t0 = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, null, record.timestamp(), record.key(), record.value(),
+                        record.headers()), (metadata, error) -> {
+                            long now = System.nanoTime();
+                            if (error != null) {
+                                failures.incrementAndGet();
+                            } else {
+                                Latency.record(histogram, now - t0);
+                            }
+                            lastAck.accumulateAndGet(now, Math::max);
+                        });
+            }
+            producer.flush();
+        }
+        if (failures.get() > 0) {
+            return subject.failed(failures.get() + " records refused by Kafka");
+        }
+        double seconds = (lastAck.get() - sent) / 1e9;
+        double bytes = sample.stream().mapToInt(r -> r.serializedKeySize() + r.serializedValueSize()).average().orElse(0);
+        return subject.measured(events / seconds, Latency.of(histogram), String.format(Locale.ROOT,
+                "latency send to ack; key+value %.0f B on average, with the bridge's headers", bytes));
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> readBack(String topic, int count) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(count);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(context.servers.bootstrapServers())) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (records.size() < count) {
+                        records.add(record);
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
+    // ------------------------------------------------------------------ Kafka and slot helpers
+
+    static Producer<byte[], byte[]> producer(String bootstrapServers, String clientId) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        // The bridge's producer settings (EventBridge): acks=all, idempotent, linger 0.
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576 + 65_536);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new KafkaProducer<>(config);
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "eventstore-bench-consumer");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return new KafkaConsumer<>(config);
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : infos) {
+            partitions.add(new TopicPartition(topic, info.partition()));
+        }
+        return partitions;
+    }
+
+    /**
+     * Creates {@code topic} as the bridge would (cleanup.policy=delete) unless it exists, and
+     * returns once every partition has a leader: an idempotent producer's first send to a
+     * partition without one is refused, and its batches behind it then fail out of sequence.
+     */
+    private void createTopic(String topic) throws Exception {
+        NewTopic newTopic = new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE));
+        try {
+            admin.createTopics(Set.of(newTopic)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
+                        .get(30, TimeUnit.SECONDS).get(topic);
+                if (description != null && !description.partitions().isEmpty() && description.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has no leader for every partition after 30 s");
+            }
+            Thread.sleep(50); // polling the broker's metadata, bounded by the deadline
+        }
+    }
+
+    /** Drops the benchmark's inactive slots ({@code all}) before and after the workloads. */
+    private void dropSlots(boolean all) throws SQLException {
+        List<String> slots = new ArrayList<>();
+        try (Connection connection = context.storePool.getConnection();
+             PreparedStatement statement = connection.prepareStatement(BenchSql.LEFTOVER_SLOTS)) {
+            statement.setString(1, SLOT_PREFIX.replace("_", "\\_") + "%");
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    slots.add(rs.getString(1));
+                }
+            }
+        }
+        if (all) {
+            for (String slot : slots) {
+                dropSlotQuietly(slot);
+            }
+        }
+    }
+
+    /** Drops {@code slot} once its publisher has let go of it (bounded: 30 s). */
+    private void dropSlotQuietly(String slot) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection connection = context.storePool.getConnection()) {
+            while (System.nanoTime() < deadline) {
+                try (PreparedStatement exists = connection.prepareStatement(BenchSql.SLOT_ACTIVE)) {
+                    exists.setString(1, slot);
+                    try (ResultSet rs = exists.executeQuery()) {
+                        if (!rs.next()) {
+                            return;
+                        }
+                    }
+                }
+                try (PreparedStatement drop = connection.prepareStatement(BenchSql.DROP_SLOT)) {
+                    drop.setString(1, slot);
+                    drop.executeQuery().close();
+                }
+                Thread.sleep(100); // the walsender may take a moment to release it
+            }
+        } catch (SQLException e) {
+            // a slot left behind is dropped by the next run's clean-up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // closing after the measurement; a failure here changes no figure
+        }
+    }
+
+    /**
+     * A Kafka consumer on one topic in a thread of its own, noting when each event id (from a
+     * header) arrives. Reads from the topic's end at the time it starts.
+     */
+    static final class Receiver implements AutoCloseable {
+
+        private final Map<Long, Long> received = new ConcurrentHashMap<>();
+        private final Thread thread;
+        private volatile boolean stop;
+        private volatile String failure;
+
+        Receiver(String bootstrapServers, String topic, String idHeader) {
+            KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers);
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (!stop) {
+                        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                            long now = System.nanoTime();
+                            Header header = record.headers().lastHeader(idHeader);
+                            if (header != null && header.value() != null) {
+                                received.putIfAbsent(parseId(header.value()), now);
+                            }
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    failure = LoadRunner.describe(e);
+                }
+            }, "bench-consumer-" + topic);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static long parseId(byte[] value) {
+            String text = new String(value, StandardCharsets.UTF_8).trim();
+            if (text.startsWith("\"") && text.endsWith("\"") && text.length() >= 2) {
+                text = text.substring(1, text.length() - 1);
+            }
+            return Long.parseLong(text);
+        }
+
+        Long receivedAt(long id) {
+            if (failure != null) {
+                throw new IllegalStateException("the consumer failed: " + failure);
+            }
+            return received.get(id);
+        }
+
+        boolean receivedAll(List<Map.Entry<Long, Long>> commits) {
+            for (Map.Entry<Long, Long> commit : commits) {
+                if (receivedAt(commit.getKey()) == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void forget(Set<Long> ids) {
+            received.keySet().removeAll(ids);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(10_000);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.eventstore.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class GoalsTest {
+
+    private static ResultRow row(String workload, String subject, ResultRow.Role role, ResultRow.Basis basis, double rate,
+                                 Latency latency) {
+        return ResultRow.measured(workload, workload, subject, subject, role, basis, rate, latency, "");
+    }
+
+    private static Map<String, Goal> evaluate(List<ResultRow> rows, BenchSettings settings, Duration elapsed) {
+        List<Goal> goals = Goals.evaluate(BenchReport.withRatios(rows), new Goals.RunFacts(settings, elapsed, 512L << 20));
+        return goals.stream().collect(Collectors.toMap(Goal::goal, Function.identity()));
+    }
+
+    private static Goal find(Map<String, Goal> goals, String start) {
+        return goals.entrySet().stream().filter(e -> e.getKey().startsWith(start)).findFirst().orElseThrow().getValue();
+    }
+
+    @Test
+    void judgesEachGoalOnTheRowsOfTheSameRun() {
+        ResultRow.Basis t = ResultRow.Basis.THROUGHPUT;
+        List<ResultRow> rows = new ArrayList<>(List.of(
+                row("append.batch.w1", "eventstore", ResultRow.Role.OURS, t, 900, null),
+                row("append.batch.w1", "raw", ResultRow.Role.CEILING, t, 1000, null),
+                row("append.batch.w8", "eventstore", ResultRow.Role.OURS, t, 700, null),
+                row("append.batch.w8", "raw", ResultRow.Role.CEILING, t, 1000, null),
+                row("append.single.w8", "eventstore", ResultRow.Role.OURS, t, 3000, null),
+                row("append.single.w8", "raw", ResultRow.Role.CEILING, t, 3000, null),
+                row("append.single.w8", "message-db", ResultRow.Role.PEER, t, 1000, null),
+                row("read.stream", "eventstore", ResultRow.Role.OURS, t, 250_000, null),
+                row("pipeline.latency.r1000", "eventstore", ResultRow.Role.OURS, ResultRow.Basis.P99_LATENCY, 1000,
+                        new Latency(8, 26, 30, 40, 100)),
+                row("pipeline.drain.n100000", "eventstore", ResultRow.Role.OURS, t, 45_000, null)));
+        BenchSettings settings = BenchSettings.defaults(BenchSettings.Suite.ALL, BenchSettings.Profile.DEFAULT);
+
+        Map<String, Goal> goals = evaluate(rows, settings, Duration.ofMinutes(14));
+
+        Goal batches = find(goals, "100-event appends");
+        assertThat(batches.verdict()).as("8 writers at 0.70").isEqualTo(Goal.Verdict.NOT_MET);
+        assertThat(batches.measured()).isEqualTo("1 writer 0.90, 8 writers 0.70");
+        assertThat(find(goals, "single-event appends, 8 writers, at least 0.8").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "single-event appends, 8 writers, at least 3 times").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "reading a 1,000-event stream").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "pipeline at 1,000 events/s: p50").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "pipeline at 1,000 events/s: p99").verdict()).isEqualTo(Goal.Verdict.NOT_MET);
+        assertThat(find(goals, "pipeline at 5,000").verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
+        assertThat(find(goals, "backlog drain").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "the bridge keeps").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "replay").verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
+        assertThat(find(goals, "appends with 10,000,000").verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
+        assertThat(find(goals, "bench all at default sizes").verdict()).isEqualTo(Goal.Verdict.MET);
+    }
+
+    @Test
+    void aGoalWhosePeerDidNotRunIsNotMeasured() {
+        ResultRow.Basis t = ResultRow.Basis.THROUGHPUT;
+        List<ResultRow> rows = List.of(
+                row("append.single.w8", "eventstore", ResultRow.Role.OURS, t, 3000, null),
+                ResultRow.notRun("append.single.w8", "w", "message-db", "message-db", ResultRow.Role.PEER, t,
+                        "not run: pass --peers"));
+        BenchSettings quick = BenchSettings.defaults(BenchSettings.Suite.ALL, BenchSettings.Profile.QUICK);
+
+        Map<String, Goal> goals = evaluate(rows, quick, Duration.ofMinutes(1));
+
+        Goal peer = find(goals, "single-event appends, 8 writers, at least 3 times");
+        assertThat(peer.verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
+        assertThat(peer.measured()).contains("pass --peers");
+        assertThat(find(goals, "bench all at default sizes").verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
+    }
+
+    @Test
+    void theScaleGoalComparesTheFullStoreWithTheEmptyOne() {
+        ResultRow.Basis t = ResultRow.Basis.THROUGHPUT;
+        List<ResultRow> rows = List.of(
+                row("scale.append.batch", "stored", ResultRow.Role.OURS, t, 850, null),
+                row("scale.append.batch", "empty", ResultRow.Role.REFERENCE, t, 1000, null),
+                row("scale.append.single", "stored", ResultRow.Role.OURS, t, 790, null),
+                row("scale.append.single", "empty", ResultRow.Role.REFERENCE, t, 1000, null));
+        BenchSettings full = BenchSettings.defaults(BenchSettings.Suite.ALL, BenchSettings.Profile.FULL);
+
+        Goal scale = find(evaluate(rows, full, Duration.ofMinutes(40)), "appends with 10,000,000");
+
+        assertThat(scale.verdict()).isEqualTo(Goal.Verdict.NOT_MET);
+        assertThat(scale.measured()).isEqualTo("batches 0.85 of empty, single events 0.79 of empty");
+    }
+}
