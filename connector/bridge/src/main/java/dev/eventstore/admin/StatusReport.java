@@ -26,9 +26,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * What {@code eventstore status} shows: the pipeline (the bridge's slot, the WAL it retains, the
  * last event published) and every consumer group's lag per category, in events and in seconds.
- * A group's position on a partition is the one recorded in the {@code subscriptions} table where
- * there is one (the consumer library and the offset mirror write it), else Kafka's committed
- * offset.
+ * A group's position on a partition is the furthest of the one recorded in the
+ * {@code subscriptions} table (the consumer library and the offset mirror write it) and Kafka's
+ * committed offset.
  */
 public final class StatusReport {
 
@@ -79,7 +79,10 @@ public final class StatusReport {
             Instant now = Instant.now();
             for (String group : groups.groups()) {
                 Map<TopicPartition, Long> recorded = groups.recorded(group);
-                Map<TopicPartition, Long> positions = recorded.isEmpty() ? groups.committed(group, partitions) : recorded;
+                // The furthest of the two: a checkpointing subscriber records in PostgreSQL before it
+                // commits to Kafka, but a duplicate it skips moves only its Kafka offset.
+                Map<TopicPartition, Long> positions = new HashMap<>(groups.committed(group, partitions));
+                recorded.forEach((partition, offset) -> positions.merge(partition, offset, Math::max));
                 if (positions.isEmpty()) {
                     continue; // a group of other topics
                 }

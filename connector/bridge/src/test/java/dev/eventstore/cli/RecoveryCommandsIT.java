@@ -84,7 +84,7 @@ class RecoveryCommandsIT {
                 }
             });
         }
-        Cli.Result broken = cli.run("verify", "--wait", "PT1S");
+        Cli.Result broken = cli.run("verify", "--wait", "PT60S");
         assertThat(broken.exitCode()).as(broken.all()).isEqualTo(ExitCodes.FAILURE);
         assertThat(broken.out()).contains("missing            30");
         assertThat(broken.err()).startsWith("eventstore: verify failed: 30 missing, 0 out of order");
@@ -93,7 +93,7 @@ class RecoveryCommandsIT {
         assertThat(republished.exitCode()).as(republished.all()).isZero();
         assertThat(republished.out()).startsWith("Republished 35 events (all events) to Kafka");
 
-        Cli.Result whole = cli.run("verify", "--wait", "PT1S");
+        Cli.Result whole = cli.run("verify", "--wait", "PT60S");
         assertThat(whole.exitCode()).as(whole.all()).isZero();
         assertThat(whole.out()).contains("missing            0", "duplicated         5");
     }
