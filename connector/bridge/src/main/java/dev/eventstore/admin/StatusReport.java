@@ -3,10 +3,8 @@ package dev.eventstore.admin;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.KafkaClients;
 import dev.eventstore.jdbc.PostgresErrors;
-import dev.eventstore.schema.SqlResource;
+import dev.eventstore.maintenance.StoreViews;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,6 +28,11 @@ import org.apache.kafka.common.TopicPartition;
  * A group's position on a partition is the furthest of the one recorded in the
  * {@code subscriptions} table (the consumer library and the offset mirror write it) and Kafka's
  * committed offset.
+ *
+ * <p>What PostgreSQL knows comes from the monitoring views ({@link StoreViews}), the same rows
+ * the bridge's {@code /metrics} and an operator's dashboard read: the slot from
+ * {@code monitor_replication_slots}, and each subscription's lag in the store (streams and events
+ * behind, age of the oldest unprocessed event) from {@code monitor_subscription_lag}.
  */
 public final class StatusReport {
 
@@ -46,7 +50,11 @@ public final class StatusReport {
     public record GroupLag(String group, String category, String state, long lagEvents, double lagSeconds, String source) {
     }
 
-    public record Status(Pipeline pipeline, List<GroupLag> groups) {
+    /**
+     * @param subscriptions each subscription's lag per category as the store sees it (view
+     *     monitor_subscription_lag): what it has processed of each stream, whatever Kafka's offsets say
+     */
+    public record Status(Pipeline pipeline, List<GroupLag> groups, List<StoreViews.SubscriptionLag> subscriptions) {
     }
 
     private final BridgeConfig config;
@@ -110,21 +118,27 @@ public final class StatusReport {
                 lagByCategory.forEach((category, lag) -> lags.add(new GroupLag(group, category, state, lag[0],
                         secondsByCategory.getOrDefault(category, 0.0), source)));
             }
-            return new Status(pipeline, lags);
+            return new Status(pipeline, lags, subscriptionLag());
         }
     }
 
     private Pipeline pipeline(String slotName, Instant lastPublished, int topics) {
-        try (Connection connection = config.connection().dataSource().getConnection();
-             PreparedStatement query = connection.prepareStatement(SqlResource.load("replication_slot"))) {
-            query.setString(1, slotName);
-            try (ResultSet rs = query.executeQuery()) {
-                if (!rs.next()) {
-                    return new Pipeline(slotName, false, false, null, 0, 0, lastPublished, topics);
-                }
-                return new Pipeline(slotName, true, rs.getBoolean("active"), rs.getString("wal_status"),
-                        rs.getLong("retained_bytes"), rs.getLong("lag_bytes"), lastPublished, topics);
+        try (Connection connection = config.connection().dataSource().getConnection()) {
+            Optional<StoreViews.SlotState> slot = new StoreViews(config.schema()).slot(connection, slotName);
+            if (slot.isEmpty()) {
+                return new Pipeline(slotName, false, false, null, 0, 0, lastPublished, topics);
             }
+            StoreViews.SlotState s = slot.get();
+            return new Pipeline(slotName, true, s.active(), s.walStatus(), s.retainedWalBytes(), s.unconfirmedWalBytes(),
+                    lastPublished, topics);
+        } catch (SQLException e) {
+            throw new dev.eventstore.bridge.BridgeException(PostgresErrors.describe(e), e);
+        }
+    }
+
+    private List<StoreViews.SubscriptionLag> subscriptionLag() {
+        try (Connection connection = config.connection().dataSource().getConnection()) {
+            return new StoreViews(config.schema()).subscriptionLag(connection);
         } catch (SQLException e) {
             throw new dev.eventstore.bridge.BridgeException(PostgresErrors.describe(e), e);
         }

@@ -62,6 +62,7 @@ public final class BridgeConfig extends AbstractConfig {
         String MIRROR_INTERVAL_MS = "mirror.interval.ms";
         String MIRROR_MAX_RECORDS = "mirror.max.records";
         String HTTP_HOST = "http.host";
+        String METRICS_STORE_INTERVAL_MS = "metrics.store.interval.ms";
     }
 
     /** Keys the transform defines; the bridge takes them with the transform's own documentation. */
@@ -173,6 +174,12 @@ public final class BridgeConfig extends AbstractConfig {
                 .define(Key.HTTP_PORT, Type.INT, 8085, Range.between(-1, 65535), Importance.LOW,
                         "Port of the /health and /metrics endpoint; 0 picks a free port, -1 disables it.",
                         GROUP_HTTP, 2, ConfigDef.Width.SHORT, "HTTP port")
+                .define(Key.METRICS_STORE_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+                        "How often the bridge reads the store gauges of /metrics (streams and events per category,"
+                                + " subscription lag) from the monitoring views. Each read scans event_streams and"
+                                + " subscriptions: keep it at a minute or more on large stores. 0 disables them; the slot"
+                                + " gauges are read every 5 s regardless.",
+                        GROUP_HTTP, 3, ConfigDef.Width.SHORT, "Store metrics interval")
                 .define(Key.MIRROR_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                         "Mirror consumer groups' committed offsets into the subscriptions table, so every group's"
                                 + " position per stream is visible in PostgreSQL (status, replay --to-subscriptions),"

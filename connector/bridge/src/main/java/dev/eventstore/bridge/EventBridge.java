@@ -1,6 +1,7 @@
 package dev.eventstore.bridge;
 
 import dev.eventstore.jdbc.PostgresErrors;
+import dev.eventstore.maintenance.StoreViews;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -43,6 +44,10 @@ public final class EventBridge implements AutoCloseable {
     private final DataSource dataSource;
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(daemon("eventstore-bridge-engine"));
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(daemon("eventstore-bridge-monitor"));
+    // The monitor loop's state (see checkSlotAndKafka).
+    private final StoreViews views;
+    private final PublishedWatermark watermark;
+    private long lastStoreRefresh;
     private Producer<byte[], byte[]> producer;
     private Admin admin;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
@@ -56,6 +61,8 @@ public final class EventBridge implements AutoCloseable {
     private EventBridge(BridgeConfig config) {
         this.config = config;
         this.dataSource = config.connection().dataSource();
+        this.views = new StoreViews(config.schema());
+        this.watermark = new PublishedWatermark(config.schema(), config.name(), config.slotName());
     }
 
     /**
@@ -155,15 +162,43 @@ public final class EventBridge implements AutoCloseable {
         }
     }
 
+    /**
+     * The monitor loop, every 5 s: the slot's state from the monitoring view (health and the slot
+     * gauges), the publish checkpoint ({@link PublishedWatermark}), the store gauges from the
+     * monitoring views every {@code metrics.store.interval.ms}, and whether Kafka answers. A
+     * failed read is logged and retried at the next run; it never stops the bridge.
+     */
     private void checkSlotAndKafka() {
+        String confirmedFlushLsn = null;
+        boolean slotRead = false;
         try (Connection connection = dataSource.getConnection()) {
-            ReplicationSlot slot = Preflight.slot(connection, config.slotName());
+            StoreViews.SlotState slot = views.slot(connection, config.slotName()).orElse(null);
             metrics.slot(slot);
             slotActive = slot != null && slot.active();
+            confirmedFlushLsn = slot == null ? null : slot.confirmedFlushLsn();
+            slotRead = true;
         } catch (Exception e) {
             metrics.slot(null);
             slotActive = false;
             log.warn("Cannot read replication slot {}: {}", config.slotName(), PostgresErrors.describe(e));
+        }
+        if (slotRead) {
+            try (Connection connection = dataSource.getConnection()) {
+                metrics.publishedBelow(watermark.tick(connection, confirmedFlushLsn));
+            } catch (Exception e) {
+                log.warn("Cannot record the publish checkpoint in {}.cdc_checkpoints: {}", config.schema(),
+                        PostgresErrors.describe(e));
+            }
+        }
+        long storeInterval = config.getLong(BridgeConfig.Key.METRICS_STORE_INTERVAL_MS);
+        long now = System.nanoTime();
+        if (storeInterval > 0 && (lastStoreRefresh == 0 || now - lastStoreRefresh >= storeInterval * 1_000_000)) {
+            lastStoreRefresh = now;
+            try (Connection connection = dataSource.getConnection()) {
+                metrics.store(views.streamsPerCategory(connection), views.subscriptionLag(connection));
+            } catch (Exception e) {
+                log.warn("Cannot read the store gauges from the monitoring views: {}", PostgresErrors.describe(e));
+            }
         }
         try {
             admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);

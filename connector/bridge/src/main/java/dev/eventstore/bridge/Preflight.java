@@ -18,8 +18,19 @@ import javax.sql.DataSource;
  *       by another process, and has not been invalidated ({@code wal_status = lost});</li>
  *   <li>offsets stored for this bridge have the slot they describe: a missing slot with stored
  *       offsets means the slot was dropped or the database restored from a backup, and events
- *       committed since may never reach Kafka.</li>
+ *       committed since may never reach Kafka;</li>
+ *   <li>the offsets were written on this server, in this database, for this slot
+ *       ({@code cdc_checkpoints}, kept by the running bridge): after a restore into another server
+ *       (pg_dump, or a base backup: neither carries slots) Debezium's LSNs describe the old
+ *       server's WAL and mean nothing here.</li>
  * </ul>
+ * When the offsets cannot be trusted and the bridge knows its publish checkpoint, it refuses
+ * with the exact recovery: it creates the slot now (so that every change from here on is kept),
+ * notes the recovery (every later start refuses the same way until {@code --reset-offsets}) and
+ * names {@code eventstore republish --from-event-id N}, N being the low watermark below which
+ * Kafka acknowledged every event. Republish first, then start with {@code --reset-offsets} and
+ * {@code snapshot.mode=no_data}: the bridge streams from that slot, and nothing committed in
+ * between is skipped (what both send arrives twice, in order, recognisable by {@code ce_id}).
  */
 final class Preflight {
 
@@ -28,6 +39,7 @@ final class Preflight {
     private final String bridgeName;
     private final String slotName;
     private final String publicationName;
+    private final PublishCheckpoints checkpoints;
 
     Preflight(DataSource dataSource, SchemaName schema, String bridgeName, String slotName, String publicationName) {
         this.dataSource = dataSource;
@@ -35,6 +47,7 @@ final class Preflight {
         this.bridgeName = bridgeName;
         this.slotName = slotName;
         this.publicationName = publicationName;
+        this.checkpoints = new PublishCheckpoints(schema);
     }
 
     /** Runs every check; with {@code resetOffsets}, forgets the stored offsets first. */
@@ -43,8 +56,19 @@ final class Preflight {
             requireMigrated(connection);
             if (resetOffsets) {
                 deleteOffsets(connection);
+                checkpoints.delete(connection, bridgeName);
             }
             ReplicationSlot slot = slot(connection, slotName);
+            if (storedOffsets(connection) > 0) {
+                PublishCheckpoints.Checkpoint checkpoint = checkpoints.find(connection, bridgeName);
+                String reason = checkpoint == null ? null : untrusted(connection, checkpoint, slot);
+                if (reason != null) {
+                    if (slot != null) {
+                        checkSlot(connection, slot);
+                    }
+                    throw recovery(connection, checkpoint, reason, slot == null);
+                }
+            }
             if (slot == null) {
                 long offsets = storedOffsets(connection);
                 if (offsets > 0) {
@@ -56,40 +80,126 @@ final class Preflight {
                 }
                 return;
             }
-            String database = connection.getCatalog();
-            if (slot.database() != null && !slot.database().equals(database)) {
-                throw new BridgeException("replication slot " + slotName + " belongs to database " + slot.database()
-                        + ", not " + database + "; set slot.name to a slot of this database");
-            }
-            if (!"pgoutput".equals(slot.plugin())) {
-                throw new BridgeException("replication slot " + slotName + " decodes with " + slot.plugin()
-                        + ", not pgoutput; drop it or set slot.name to another slot");
-            }
-            if ("lost".equals(slot.walStatus())) {
-                throw new BridgeException("replication slot " + slotName + " has been invalidated by PostgreSQL"
-                        + " (wal_status lost, see max_slot_wal_keep_size): WAL it needed is gone and events committed"
-                        + " meanwhile were not captured. Drop the slot (SELECT pg_drop_replication_slot('" + slotName
-                        + "')) and start the bridge with --reset-offsets, which publishes every stored event again");
-            }
-            if (slot.active()) {
-                throw new BridgeException("replication slot " + slotName + " is in use by another process (pid "
-                        + slot.activePid() + "); one bridge per slot: stop the other or set slot.name");
-            }
+            checkSlot(connection, slot);
         } catch (SQLException e) {
             throw new BridgeException(PostgresErrors.describe(e), e);
         }
     }
 
+    /** The slot exists: it must be this database's, decode with pgoutput, be valid and unused. */
+    private void checkSlot(Connection connection, ReplicationSlot slot) throws SQLException {
+        String database = connection.getCatalog();
+        if (slot.database() != null && !slot.database().equals(database)) {
+            throw new BridgeException("replication slot " + slotName + " belongs to database " + slot.database()
+                    + ", not " + database + "; set slot.name to a slot of this database");
+        }
+        if (!"pgoutput".equals(slot.plugin())) {
+            throw new BridgeException("replication slot " + slotName + " decodes with " + slot.plugin()
+                    + ", not pgoutput; drop it or set slot.name to another slot");
+        }
+        if ("lost".equals(slot.walStatus())) {
+            throw new BridgeException("replication slot " + slotName + " has been invalidated by PostgreSQL"
+                    + " (wal_status lost, see max_slot_wal_keep_size): WAL it needed is gone and events committed"
+                    + " meanwhile were not captured. Drop the slot (SELECT pg_drop_replication_slot('" + slotName
+                    + "')) and start the bridge with --reset-offsets, which publishes every stored event again");
+        }
+        if (slot.active()) {
+            throw new BridgeException("replication slot " + slotName + " is in use by another process (pid "
+                    + slot.activePid() + "); one bridge per slot: stop the other or set slot.name");
+        }
+    }
+
+    /**
+     * Why the stored offsets cannot be resumed from, or {@code null} when they can: a recovery
+     * already noted, another server or database, another slot, or no slot.
+     */
+    private String untrusted(Connection connection, PublishCheckpoints.Checkpoint checkpoint, ReplicationSlot slot)
+            throws SQLException {
+        if (checkpoint.recoveryPending()) {
+            return checkpoint.recoveryReason();
+        }
+        PublishCheckpoints.Identity here = PublishCheckpoints.identity(connection);
+        if (checkpoint.systemIdentifier() != here.systemIdentifier()) {
+            return "bridge " + bridgeName + " cannot resume: its offsets in " + schema + ".cdc_offsets were written on"
+                    + " another PostgreSQL server (system identifier " + checkpoint.systemIdentifier() + "; this server is "
+                    + here.systemIdentifier() + "): the database was restored from a backup, and events committed after"
+                    + " the last position Kafka acknowledged may be missing from Kafka.";
+        }
+        if (!checkpoint.database().equals(here.database())) {
+            return "bridge " + bridgeName + " cannot resume: its offsets in " + schema + ".cdc_offsets were written in"
+                    + " database " + checkpoint.database() + ", not " + here.database() + " (a copy of the database):"
+                    + " events committed after the last position Kafka acknowledged may be missing from Kafka.";
+        }
+        if (!checkpoint.slotName().equals(slotName)) {
+            return "bridge " + bridgeName + " cannot resume: its offsets in " + schema + ".cdc_offsets describe"
+                    + " replication slot " + checkpoint.slotName() + ", but slot.name is " + slotName + ": resuming from"
+                    + " them on another slot could skip events.";
+        }
+        if (slot == null) {
+            return "bridge " + bridgeName + " has offsets in " + schema + ".cdc_offsets but its replication slot "
+                    + slotName + " does not exist (dropped, or the database was restored from a backup): events"
+                    + " committed since then may be missing from Kafka.";
+        }
+        return null;
+    }
+
+    /**
+     * Creates the slot if it is missing, notes the recovery (the first note wins, so every later
+     * start gives the same advice) and returns the refusal naming the exact republish.
+     */
+    private BridgeException recovery(Connection connection, PublishCheckpoints.Checkpoint checkpoint, String reason,
+                                     boolean createSlot) throws SQLException {
+        long republishFrom = checkpoint.recoveryFromEventId() != null ? checkpoint.recoveryFromEventId()
+                : checkpoint.publishedBelowEventId();
+        String slotNote;
+        if (createSlot) {
+            try (PreparedStatement create = connection.prepareStatement(SqlResource.load("create_replication_slot"))) {
+                create.setString(1, slotName);
+                create.execute();
+                slotNote = "Replication slot " + slotName + " was created now and keeps every change from here on.";
+            } catch (SQLException e) {
+                slotNote = "Replication slot " + slotName + " could not be created (" + PostgresErrors.describe(e)
+                        + "): create it before you republish, SELECT pg_create_logical_replication_slot('" + slotName
+                        + "', 'pgoutput'), so that it keeps every change from then on.";
+            }
+        } else {
+            slotNote = "Replication slot " + slotName + " exists and keeps every change since it was created.";
+        }
+        checkpoints.noteRecovery(connection, bridgeName, reason, republishFrom);
+        String republish = "eventstore republish --from-event-id " + republishFrom
+                + (schema.value().equals(SchemaName.DEFAULT) ? "" : " --schema " + schema);
+        return new BridgeException(reason + " Kafka acknowledged every event with an id below " + republishFrom + ". "
+                + slotNote + " Run `" + republish + "` with this bridge's settings (its --config file or EVENTSTORE_*"
+                + " environment), then start the bridge with --reset-offsets and snapshot.mode=no_data"
+                + " (EVENTSTORE_SNAPSHOT_MODE=no_data): it streams from slot " + slotName + ", so nothing committed"
+                + " meanwhile is skipped, and consumers recognise the events they already have by ce_id. (Starting"
+                + " with --reset-offsets and snapshot.mode=initial publishes every stored event again instead.)");
+    }
+
     private void requireMigrated(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT to_regclass(?) IS NOT NULL, EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?)")) {
+                "SELECT to_regclass(?) IS NOT NULL, EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?),"
+                        + " to_regclass(?) IS NOT NULL")) {
             statement.setString(1, schema.value() + ".cdc_offsets");
             statement.setString(2, publicationName);
+            statement.setString(3, schema.value() + ".cdc_checkpoints");
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();
-                if (!rs.getBoolean(1) || !rs.getBoolean(2)) {
+                if (!rs.getBoolean(1)) {
                     throw new BridgeException("schema " + schema + " is not migrated for change data capture"
                             + " (no cdc_offsets table or publication " + publicationName + "): run `eventstore migrate`");
+                }
+                if (!rs.getBoolean(2)) {
+                    // The tables are there but not the publication: a restore of a dump of the schema
+                    // alone (publications belong to the database, and pg_dump --schema leaves them out).
+                    throw new BridgeException("publication " + publicationName + " does not exist though schema " + schema
+                            + " is migrated (restored from a dump of the schema alone?): create it with CREATE PUBLICATION "
+                            + publicationName + " FOR TABLE " + schema + ".events, " + schema + ".cdc_heartbeat WITH"
+                            + " (publish = 'insert, update, delete')");
+                }
+                if (!rs.getBoolean(3)) {
+                    throw new BridgeException("schema " + schema + " lacks the migration that adds cdc_checkpoints"
+                            + " (the database is older than this bridge): run `eventstore migrate` first");
                 }
             }
         }

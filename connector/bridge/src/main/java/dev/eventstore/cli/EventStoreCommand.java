@@ -36,6 +36,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ReplayCommand.class,
             StatusCommand.class,
             RolesCommand.class,
+            CleanupCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 failed or refused, 2 wrong command line."})

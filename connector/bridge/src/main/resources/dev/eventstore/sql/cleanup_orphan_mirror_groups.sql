@@ -1,0 +1,9 @@
+-- Groups the offset mirror has positions for but no subscription rows (every record it read was
+-- of a stream this store does not have), idle since the cutoff.
+-- Parameters: 1 = cutoff (timestamp, UTC).
+SELECT mp.subscription_id, max(mp.updated_at) AS last_updated_at
+  FROM ${schema}.mirror_positions mp
+ WHERE NOT EXISTS (SELECT 1 FROM ${schema}.subscriptions s WHERE s.subscription_id = mp.subscription_id)
+ GROUP BY mp.subscription_id
+HAVING max(mp.updated_at) < ?
+ ORDER BY mp.subscription_id;
