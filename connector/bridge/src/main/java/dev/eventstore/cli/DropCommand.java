@@ -32,6 +32,9 @@ final class DropCommand extends DatabaseCommand {
             throw new CommandFailedException("refusing to drop schema " + manager.schema() + " without --force;"
                     + " it would remove the " + count(objects.size(), "object", "objects") + " listed" + rows);
         }
+        // The audit log lives in the schema being dropped: this drop is logged instead.
+        org.slf4j.LoggerFactory.getLogger(DropCommand.class).warn("Dropping schema {} ({} objects) as requested by {}",
+                manager.schema(), objects.size(), System.getProperty("user.name"));
         manager.drop();
         out().printf("Dropped schema %s and its %s.%n", manager.schema(), count(objects.size(), "object", "objects"));
         return ExitCodes.OK;

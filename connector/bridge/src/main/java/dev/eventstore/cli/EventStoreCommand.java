@@ -46,13 +46,30 @@ public final class EventStoreCommand implements Runnable {
     boolean verbose;
 
     private final Environment environment;
+    private final java.util.List<String> arguments;
+    private final PrintWriter err;
 
     public EventStoreCommand(Environment environment) {
+        this(environment, java.util.List.of(), new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+    }
+
+    EventStoreCommand(Environment environment, java.util.List<String> arguments, PrintWriter err) {
         this.environment = environment;
+        this.arguments = arguments;
+        this.err = err;
     }
 
     public Environment environment() {
         return environment;
+    }
+
+    /** The command line as given, for the audit log (which masks secrets). */
+    public java.util.List<String> arguments() {
+        return arguments;
+    }
+
+    PrintWriter err() {
+        return err;
     }
 
     @Override
@@ -73,7 +90,7 @@ public final class EventStoreCommand implements Runnable {
     public static int execute(Environment environment, PrintWriter out, PrintWriter err, String... args) {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         Logging.configure(verbose);
-        CommandLine commandLine = new CommandLine(new EventStoreCommand(environment));
+        CommandLine commandLine = new CommandLine(new EventStoreCommand(environment, java.util.List.of(args), err));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);

@@ -24,6 +24,8 @@ final class MigrateCommand extends DatabaseCommand {
                     count(report.applied().size(), "migration", "migrations"), manager.schema(),
                     String.join(", ", report.applied()), report.currentVersion());
         }
+        AdminAudit.record(root, database.connection(environment()), manager.schema(), "migrate",
+                java.util.Map.of("applied", report.applied(), "version", String.valueOf(report.currentVersion())));
         return ExitCodes.OK;
     }
 }

@@ -92,6 +92,8 @@ final class ReplayCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         replayer.apply(plan);
+        AdminAudit.record(root, config.connection(), config.schema(), "replay", java.util.Map.of("group", group,
+                "target", target.name().toLowerCase(), "partitions", plan.moves().size(), "events", plan.replayed()));
         out.printf("%nMoved group %s on %d partitions: its consumers replay %,d events when they next start.%n",
                 group, plan.moves().size(), plan.replayed());
         return ExitCodes.OK;

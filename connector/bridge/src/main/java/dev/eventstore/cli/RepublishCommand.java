@@ -72,6 +72,8 @@ final class RepublishCommand implements Callable<Integer> {
         if (chosen.streamId() != null && report.events() == 0) {
             throw new CommandFailedException("stream " + chosen.streamId() + " does not exist or has no events");
         }
+        AdminAudit.record(root, config.connection(), config.schema(), "republish",
+                java.util.Map.of("selection", chosen.describe(), "events", report.events()));
         spec.commandLine().getOut().printf("Republished %,d events (%s) to Kafka %s in %.1f s (%,.0f events/s).%n",
                 report.events(), chosen.describe(), config.bootstrapServers(), report.elapsedMillis() / 1000.0,
                 report.eventsPerSecond());

@@ -25,6 +25,8 @@ final class ResetCommand extends DatabaseCommand {
         }
         StoreCounts deleted = manager.reset();
         out().printf("Reset schema %s: deleted %s.%n", manager.schema(), describe(deleted));
+        AdminAudit.record(root, database.connection(environment()), manager.schema(), "reset", java.util.Map.of(
+                "events", deleted.events(), "streams", deleted.streams(), "subscriptions", deleted.subscriptions()));
         return ExitCodes.OK;
     }
 

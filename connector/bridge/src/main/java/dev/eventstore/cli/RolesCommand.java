@@ -31,6 +31,7 @@ final class RolesCommand extends DatabaseCommand {
         } catch (SQLException e) {
             throw new CommandFailedException("cannot create the roles: " + PostgresErrors.describe(e));
         }
+        AdminAudit.record(root, database.connection(environment()), schema, "roles", java.util.Map.of());
         PrintWriter out = out();
         out.printf("Group roles %1$s_reader, %1$s_writer and %1$s_cdc exist and hold their privileges.%n", schema);
         out.printf("Give each application a login role in one of them, with a password from your secret store:%n");
