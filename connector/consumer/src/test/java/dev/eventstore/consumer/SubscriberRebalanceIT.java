@@ -36,7 +36,7 @@ class SubscriberRebalanceIT {
                 slow(new ReadModel("first"))).start();
         CheckpointingSubscriber second = null;
         try {
-            ConsumerTestSupport.await("the first member applies some events", Duration.ofSeconds(30),
+            ConsumerTestSupport.await("the first member applies some events", Duration.ofSeconds(120),
                     () -> first.processedCount() >= 20);
 
             // Phase 2: the second member joins mid-stream; more events arrive meanwhile.
@@ -46,7 +46,7 @@ class SubscriberRebalanceIT {
             events.addAll(phase2);
             ConsumerTestSupport.publish(phase2, topic);
             CheckpointingSubscriber joined = second;
-            ConsumerTestSupport.await("the second member applies events", Duration.ofSeconds(30),
+            ConsumerTestSupport.await("the second member applies events", Duration.ofSeconds(120),
                     () -> joined.processedCount() > 0);
             long firstBeforeLeaving = first.processedCount();
 
@@ -56,7 +56,7 @@ class SubscriberRebalanceIT {
             List<RecordedEvent> phase3 = support.appendGames(16, 8);
             events.addAll(phase3);
             ConsumerTestSupport.publish(phase3, topic);
-            ConsumerTestSupport.await("every event applied", Duration.ofSeconds(60),
+            ConsumerTestSupport.await("every event applied", Duration.ofSeconds(180),
                     () -> first.processedCount() + joined.processedCount() >= events.size() || joined.failure().isPresent());
 
             assertThat(joined.failure()).isEmpty();
