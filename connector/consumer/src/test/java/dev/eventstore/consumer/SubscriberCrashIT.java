@@ -95,7 +95,7 @@ class SubscriberCrashIT {
         config.put(CheckpointingSubscriberConfig.Key.TOPIC_PATTERN, java.util.regex.Pattern.quote(topic) + "|it\\.none\\..*");
         try (CheckpointingSubscriber subscriber = support.subscriber(config, new ReadModel("one")).start()) {
             int republished = events.size() - events.size() / 2;
-            ConsumerTestSupport.await("every record seen", Duration.ofSeconds(30),
+            ConsumerTestSupport.await("every record seen", Duration.ofSeconds(90),
                     () -> subscriber.processedCount() + subscriber.duplicateCount() >= events.size() + republished);
             assertThat(subscriber.processedCount()).isEqualTo(events.size());
             assertThat(subscriber.duplicateCount()).isEqualTo(republished);
