@@ -131,6 +131,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-operations", paramLabel = "N", description = "Most calls a writer makes in one case, whatever the duration (default 10000000).")
     Long maxOperations;
 
+    @Option(names = "--bridge-setting", paramLabel = "KEY=VALUE", description = "A setting of our bridge in the pipeline"
+            + " workloads (keys as in config/eventstore.properties, e.g. producer.linger.ms=5); repeatable.")
+    java.util.Map<String, String> bridgeSettings;
+
     @Option(names = "--message-db-version", paramLabel = "VERSION", description = "npm version of @eventide/message-db for --peers (default " + BenchSettings.MESSAGE_DB_VERSION + ").")
     String messageDbVersion;
 
@@ -202,7 +206,8 @@ public final class BenchCommand implements Callable<Integer> {
                 list("--drain-events", drainEvents, d.drainEvents(), 1, 100_000_000),
                 scaleEvents == null ? d.scaleEvents() : atLeastLong("--scale-events", scaleEvents, 0),
                 maxOperations == null ? d.maxOperations() : atLeastLong("--max-operations", maxOperations, 1),
-                messageDbVersion == null ? d.messageDbVersion() : version(messageDbVersion));
+                messageDbVersion == null ? d.messageDbVersion() : version(messageDbVersion),
+                bridgeSettings(bridgeSettings));
         if (settings.maxWriters() > 190) {
             throw new CommandFailedException("at most 190 writers: each holds a connection", ExitCodes.USAGE);
         }
@@ -243,6 +248,28 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return list;
+    }
+
+    /** Checked against the bridge's configuration definition, so that a typo is a usage error, not a failed row. */
+    private static java.util.Map<String, String> bridgeSettings(java.util.Map<String, String> settings) {
+        if (settings == null || settings.isEmpty()) {
+            return java.util.Map.of();
+        }
+        for (String key : settings.keySet()) {
+            if (!dev.eventstore.bridge.BridgeConfig.CONFIG_DEF.names().contains(key)) {
+                throw new CommandFailedException("--bridge-setting: unknown bridge setting " + key, ExitCodes.USAGE);
+            }
+        }
+        java.util.Map<String, Object> probe = new java.util.HashMap<>(settings);
+        probe.putIfAbsent(dev.eventstore.bridge.BridgeConfig.Key.DB_URL, "jdbc:postgresql://localhost/x");
+        probe.putIfAbsent(dev.eventstore.bridge.BridgeConfig.Key.DB_USER, "x");
+        probe.putIfAbsent(dev.eventstore.bridge.BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, "localhost:9092");
+        try {
+            new dev.eventstore.bridge.BridgeConfig(probe);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw new CommandFailedException("--bridge-setting: " + e.getMessage(), ExitCodes.USAGE);
+        }
+        return settings;
     }
 
     private static String version(String value) {

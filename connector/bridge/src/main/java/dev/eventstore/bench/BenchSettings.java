@@ -3,6 +3,7 @@ package dev.eventstore.bench;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The sizes and durations of one run, resolved from a {@link Profile} and the command line's
@@ -26,12 +27,14 @@ import java.util.Locale;
  * @param scaleEvents events stored for the scale workload; 0: not run
  * @param maxOperations most operations a writer runs in one case, whatever the duration
  * @param messageDbVersion npm version of {@code @eventide/message-db} for {@code --peers}
+ * @param bridgeSettings bridge settings ({@code BridgeConfig} keys) of our bridge in the pipeline
+ *     workloads, over its defaults
  */
 record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmup, Duration duration,
                      Duration pipelineWarmup, Duration pipelineDuration, int batchSize, List<Integer> batchWriters,
                      List<Integer> singleWriters, int contentionWriters, int hotStreams, int streamEvents,
                      int catchUpEvents, int pageSize, List<Integer> pipelineRates, List<Integer> drainEvents,
-                     long scaleEvents, long maxOperations, String messageDbVersion) {
+                     long scaleEvents, long maxOperations, String messageDbVersion, Map<String, String> bridgeSettings) {
 
     /** Which workloads run. */
     enum Suite {
@@ -66,6 +69,7 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
         singleWriters = List.copyOf(singleWriters);
         pipelineRates = List.copyOf(pipelineRates);
         drainEvents = List.copyOf(drainEvents);
+        bridgeSettings = Map.copyOf(bridgeSettings);
     }
 
     /** The settings of {@code profile} before overrides. */
@@ -73,14 +77,14 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
         return switch (profile) {
             case QUICK -> new BenchSettings(suite, profile, false, Duration.ofMillis(200), Duration.ofMillis(500),
                     Duration.ofMillis(300), Duration.ofMillis(1000), 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
-                    1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 0, 10_000_000L, MESSAGE_DB_VERSION);
+                    1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
             case DEFAULT -> new BenchSettings(suite, profile, false, Duration.ofSeconds(2), Duration.ofSeconds(8),
                     Duration.ofSeconds(3), Duration.ofSeconds(15), 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
-                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 0, 10_000_000L, MESSAGE_DB_VERSION);
+                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
             case FULL -> new BenchSettings(suite, profile, false, Duration.ofSeconds(3), Duration.ofSeconds(12),
                     Duration.ofSeconds(3), Duration.ofSeconds(20), 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
                     1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000, 1_000_000), 10_000_000L, 10_000_000L,
-                    MESSAGE_DB_VERSION);
+                    MESSAGE_DB_VERSION, Map.of());
         };
     }
 
@@ -111,7 +115,8 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
                         + " in pages of %,d; scale %s",
                 profile.label(), seconds(warmup), seconds(duration), batchSize, seconds(pipelineWarmup),
                 seconds(pipelineDuration), join(pipelineRates), join(drainEvents), catchUpEvents, pageSize,
-                scaleEvents == 0 ? "off (--full)" : String.format(Locale.ROOT, "%,d events", scaleEvents));
+                scaleEvents == 0 ? "off (--full)" : String.format(Locale.ROOT, "%,d events", scaleEvents))
+                + (bridgeSettings.isEmpty() ? "" : "; our bridge with " + new java.util.TreeMap<>(bridgeSettings));
     }
 
     static String seconds(Duration duration) {

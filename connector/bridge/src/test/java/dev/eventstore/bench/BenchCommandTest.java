@@ -63,6 +63,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void bridgeSettingsAreCheckedAgainstTheBridgesDefinition() {
+        BenchSettings settings = parse(Map.of(), "bench", "pipeline", "--bridge-setting", "producer.linger.ms=5",
+                "--bridge-setting", "mirror.enabled=false").settings();
+        assertThat(settings.bridgeSettings()).containsEntry("producer.linger.ms", "5").containsEntry("mirror.enabled", "false");
+        assertThat(settings.describe()).contains("our bridge with {mirror.enabled=false, producer.linger.ms=5}");
+
+        assertUsage(parse(Map.of(), "bench", "pipeline", "--bridge-setting", "producer.lingr.ms=5"),
+                "unknown bridge setting producer.lingr.ms");
+        assertUsage(parse(Map.of(), "bench", "pipeline", "--bridge-setting", "producer.linger.ms=-1"),
+                "--bridge-setting: Invalid value -1 for configuration producer.linger.ms");
+    }
+
+    @Test
     void badValuesAreUsageErrors() {
         assertUsage(parse(Map.of(), "bench", "all", "--quick", "--full"), "--quick and --full exclude each other");
         assertUsage(parse(Map.of(), "bench", "all", "--duration", "PT0S"), "--duration must be positive");
