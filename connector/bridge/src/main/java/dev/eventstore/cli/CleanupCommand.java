@@ -12,16 +12,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,16 +34,7 @@ import picocli.CommandLine.Spec;
             "already in Kafka stay there until the topic's retention. --dry-run lists exactly what would go.",
             "AGE: 90d, 12h, 30m, 45s or ISO-8601 (P90D)."
         })
-final class CleanupCommand implements Callable<Integer> {
-
-    @ParentCommand
-    EventStoreCommand root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    PipelineOptions pipeline;
+final class CleanupCommand extends PipelineCommand {
 
     @Option(names = "--subscriptions-older-than", paramLabel = "AGE", defaultValue = "30d", converter = AgeConverter.class,
             description = "Remove a consumer group's subscription rows when none moved for longer than AGE and Kafka no"
@@ -72,7 +59,7 @@ final class CleanupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        BridgeConfig config = bridgeConfig();
         CleanupSettings settings;
         try {
             settings = new CleanupSettings(subscriptionsIdle, offsetsIdle, hardDeleteAfter);

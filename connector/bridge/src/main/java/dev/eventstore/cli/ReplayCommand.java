@@ -5,13 +5,9 @@ import dev.eventstore.bridge.BridgeConfig;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
@@ -20,16 +16,7 @@ import picocli.CommandLine.Spec;
             "to the positions recorded in PostgreSQL, to a time, or to either end. The group must have no",
             "active members. --dry-run prints the plan (partition, current offset, new offset, events to replay)."
         })
-final class ReplayCommand implements Callable<Integer> {
-
-    @ParentCommand
-    EventStoreCommand root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    PipelineOptions pipeline;
+final class ReplayCommand extends PipelineCommand {
 
     @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group (subscription id).")
     String group;
@@ -62,7 +49,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        BridgeConfig config = bridgeConfig();
         Replayer.Target target;
         Instant time = null;
         if (destination.subscriptions) {

@@ -3,13 +3,9 @@ package dev.eventstore.cli;
 import dev.eventstore.admin.EventSelection;
 import dev.eventstore.admin.Republisher;
 import dev.eventstore.bridge.BridgeConfig;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "republish", mixinStandardHelpOptions = true,
@@ -18,16 +14,7 @@ import picocli.CommandLine.Spec;
             "(same key, headers, ce_id and timestamp), each stream in order. For recovery after Kafka lost data",
             "or the bridge's slot was lost. Consumers see duplicates of what they had, recognisable by ce_id."
         })
-final class RepublishCommand implements Callable<Integer> {
-
-    @ParentCommand
-    EventStoreCommand root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    PipelineOptions pipeline;
+final class RepublishCommand extends PipelineCommand {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Selection selection;
@@ -64,7 +51,7 @@ final class RepublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        BridgeConfig config = bridgeConfig();
         EventSelection chosen = selection.toSelection();
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "events");
         Republisher.Report report = new Republisher(config).republish(chosen, bar);

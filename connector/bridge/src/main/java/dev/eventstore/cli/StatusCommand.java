@@ -8,12 +8,8 @@ import dev.eventstore.bridge.BridgeConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -21,16 +17,7 @@ import picocli.CommandLine.Spec;
             "Show the pipeline (the bridge's slot, WAL it retains, last event published) and every consumer",
             "group's lag per category, in events and seconds, from the subscriptions table and Kafka's offsets."
         })
-final class StatusCommand implements Callable<Integer> {
-
-    @ParentCommand
-    EventStoreCommand root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    PipelineOptions pipeline;
+final class StatusCommand extends PipelineCommand {
 
     @Option(names = "--slot", paramLabel = "SLOT", description = "Replication slot (default: the bridge's, slot.name).")
     String slot;
@@ -40,7 +27,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        BridgeConfig config = bridgeConfig();
         StatusReport.Status status = new StatusReport(config).collect(slot != null ? slot : config.slotName());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -5,12 +5,8 @@ import dev.eventstore.bridge.BridgeConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -19,16 +15,7 @@ import picocli.CommandLine.Spec;
             "Reports missing, duplicated, out-of-order and unknown records; exits 1 on missing or out-of-order.",
             "Safe on a live system: events the bridge has not yet had time to publish are not called missing."
         })
-final class VerifyCommand implements Callable<Integer> {
-
-    @ParentCommand
-    EventStoreCommand root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    PipelineOptions pipeline;
+final class VerifyCommand extends PipelineCommand {
 
     @Option(names = "--category", paramLabel = "CATEGORY", description = "Only this category.")
     String category;
@@ -47,7 +34,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        BridgeConfig config = bridgeConfig();
         Verifier.Report report = new Verifier(config).verify(category, slot != null ? slot : config.slotName(), wait, timeout);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Checked %,d stored events in %,d streams against %,d records in %d topics%s.%n", report.storedEvents(),
