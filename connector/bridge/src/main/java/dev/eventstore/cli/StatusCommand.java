@@ -47,15 +47,23 @@ final class StatusCommand extends PipelineCommand {
         out.printf("  last event published: %s (%d topics)%n", p.lastPublished() == null ? "none"
                 : p.lastPublished() + ", " + age(p.lastPublished()) + " ago", p.topics());
         out.println();
-        out.println("Consumer groups");
+        out.println("Consumer groups (Kafka positions against the end of each topic)");
         if (status.groups().isEmpty()) {
             out.println("  none reading the event topics");
-            return ExitCodes.OK;
+        } else {
+            Table table = new Table("  Group", "Category", "Lag (events)", "Lag (s)", "Position from", "State");
+            status.groups().forEach(g -> table.add("  " + g.group(), g.category(), g.lagEvents(),
+                    String.format("%.1f", g.lagSeconds()), g.source(), g.state()));
+            table.print(out);
         }
-        Table table = new Table("  Group", "Category", "Lag (events)", "Lag (s)", "Position from", "State");
-        status.groups().forEach(g -> table.add("  " + g.group(), g.category(), g.lagEvents(),
-                String.format("%.1f", g.lagSeconds()), g.source(), g.state()));
-        table.print(out);
+        if (!status.subscriptions().isEmpty()) {
+            out.println();
+            out.println("Subscriptions in PostgreSQL (recorded positions against each stream's version)");
+            Table table = new Table("  Subscription", "Category", "Streams behind", "Events behind", "Lag (s)");
+            status.subscriptions().forEach(s -> table.add("  " + s.subscriptionId(), s.category(), s.streamsBehind(),
+                    s.eventsBehind(), String.format("%.1f", s.lagSeconds())));
+            table.print(out);
+        }
         return ExitCodes.OK;
     }
 
