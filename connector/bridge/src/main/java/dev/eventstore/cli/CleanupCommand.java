@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
         description = {
-            "Remove what the retention settings allow and nothing else: subscription rows (and offset-mirror",
-            "positions) of consumer groups idle longer than an age and unknown to Kafka, and stored offsets of",
+            "Remove what the retention settings allow, and nothing else.",
+            "Subscription rows (and offset-mirror positions) of consumer groups idle longer than an age and",
+            "unknown to Kafka, and stored offsets of",
             "bridges idle longer than an age whose slot no longer exists. The heartbeat is one row upserted in",
             "place: nothing to clean. With --hard-delete-streams-older-than AGE --force, also the events,",
             "subscription rows and row of every stream soft-deleted longer ago (audited in audit_log). Records",

@@ -43,8 +43,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = {
-            "Run everything on embedded servers, for development: PostgreSQL and Kafka on free loopback",
-            "ports, the migrated event store, the bridge, and a game simulation appending events.",
+            "Run everything on embedded servers, for development.",
+            "PostgreSQL and Kafka on free loopback ports, the migrated event store, the bridge, a game",
+            "simulation appending events, and a demo consumer group keeping a leaderboard.",
             "Prints how to connect and a live status line; Ctrl-C stops everything."
         })
 final class DevCommand implements Callable<Integer> {

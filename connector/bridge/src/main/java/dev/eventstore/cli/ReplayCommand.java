@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {
-            "Move a consumer group's offsets on the event topics so that its consumers replay from there:",
-            "to the positions recorded in PostgreSQL, to a time, or to either end. The group must have no",
+            "Move a stopped consumer group's offsets so that it replays events.",
+            "To the positions recorded in PostgreSQL, to a time, or to either end. The group must have no",
             "active members. --dry-run prints the plan (partition, current offset, new offset, events to replay)."
         })
 final class ReplayCommand extends PipelineCommand {

@@ -10,8 +10,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "republish", mixinStandardHelpOptions = true,
         description = {
-            "Publish stored events from PostgreSQL into Kafka again, with records identical to the bridge's",
-            "(same key, headers, ce_id and timestamp), each stream in order. For recovery after Kafka lost data",
+            "Publish stored events from PostgreSQL into Kafka again.",
+            "Records are identical to the bridge's (same key, headers, ce_id and timestamp), each stream in",
+            "order. For recovery after Kafka lost data",
             "or the bridge's slot was lost. Consumers see duplicates of what they had, recognisable by ce_id."
         })
 final class RepublishCommand extends PipelineCommand {

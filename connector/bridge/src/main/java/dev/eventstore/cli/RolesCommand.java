@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
 
 @Command(name = "roles", mixinStandardHelpOptions = true,
         description = {
-            "Create the event store's least-privilege group roles and grant them: <schema>_reader (read),",
-            "<schema>_writer (append and read; never UPDATE, DELETE or TRUNCATE events), <schema>_cdc (the bridge).",
+            "Create the event store's least-privilege group roles and grant them.",
+            "<schema>_reader (read), <schema>_writer (append and read; never UPDATE, DELETE or TRUNCATE",
+            "events), <schema>_cdc (the bridge).",
             "For clusters where the migrating role may not create roles; run it as one that may (CREATEROLE)."
         })
 final class RolesCommand extends DatabaseCommand {

@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {
-            "Show the pipeline (the bridge's slot, WAL it retains, last event published) and every consumer",
-            "group's lag per category, in events and seconds, from the subscriptions table and Kafka's offsets."
+            "Show the pipeline and every consumer group's lag.",
+            "The bridge's slot, the WAL it retains, the last event published, and each group's lag per",
+            "category in events and seconds, from the subscriptions table and Kafka's offsets."
         })
 final class StatusCommand extends PipelineCommand {
 
