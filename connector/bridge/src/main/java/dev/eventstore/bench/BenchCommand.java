@@ -95,6 +95,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pipeline-duration", paramLabel = "DURATION", description = "Measured time at each pipeline rate (default PT15S; quick PT1S).")
     Duration pipelineDuration;
 
+    @Option(names = "--pipeline-burst", paramLabel = "N", description = "Events pushed through each pipeline variant,"
+            + " unmeasured, before it is measured: its JIT warm-up (default 30000; quick 2000).")
+    Integer pipelineBurst;
+
     @Option(names = "--batch-size", paramLabel = "N", description = "Events per append in the batch workloads (default 100).")
     Integer batchSize;
 
@@ -194,6 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
                 positive("--duration", duration, d.duration(), false),
                 positive("--pipeline-warmup", pipelineWarmup, d.pipelineWarmup(), true),
                 positive("--pipeline-duration", pipelineDuration, d.pipelineDuration(), false),
+                atLeast("--pipeline-burst", pipelineBurst, d.pipelineBurstEvents(), 1),
                 atLeast("--batch-size", batchSize, d.batchSize(), 1),
                 list("--batch-writers", batchWriters, d.batchWriters(), 1, 256),
                 list("--single-writers", singleWriters, d.singleWriters(), 1, 256),

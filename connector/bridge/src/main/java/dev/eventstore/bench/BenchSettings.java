@@ -14,6 +14,8 @@ import java.util.Map;
  * @param duration time each case is measured
  * @param pipelineWarmup time the game simulation runs before pipeline latency is measured
  * @param pipelineDuration time pipeline latency is measured at each rate
+ * @param pipelineBurstEvents events pushed through each pipeline variant, unmeasured, before it is
+ *     measured (its JIT warm-up)
  * @param batchSize events per append in the batch workloads
  * @param batchWriters writer counts of the batch workloads
  * @param singleWriters writer counts of the single-event workloads
@@ -31,7 +33,7 @@ import java.util.Map;
  *     workloads, over its defaults
  */
 record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmup, Duration duration,
-                     Duration pipelineWarmup, Duration pipelineDuration, int batchSize, List<Integer> batchWriters,
+                     Duration pipelineWarmup, Duration pipelineDuration, int pipelineBurstEvents, int batchSize, List<Integer> batchWriters,
                      List<Integer> singleWriters, int contentionWriters, int hotStreams, int streamEvents,
                      int catchUpEvents, int pageSize, List<Integer> pipelineRates, List<Integer> drainEvents,
                      long scaleEvents, long maxOperations, String messageDbVersion, Map<String, String> bridgeSettings) {
@@ -76,13 +78,13 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
     static BenchSettings defaults(Suite suite, Profile profile) {
         return switch (profile) {
             case QUICK -> new BenchSettings(suite, profile, false, Duration.ofMillis(200), Duration.ofMillis(500),
-                    Duration.ofMillis(300), Duration.ofMillis(1000), 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
+                    Duration.ofMillis(300), Duration.ofMillis(1000), 2000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
                     1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
             case DEFAULT -> new BenchSettings(suite, profile, false, Duration.ofSeconds(2), Duration.ofSeconds(8),
-                    Duration.ofSeconds(3), Duration.ofSeconds(15), 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
+                    Duration.ofSeconds(3), Duration.ofSeconds(15), 30_000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
                     1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
             case FULL -> new BenchSettings(suite, profile, false, Duration.ofSeconds(3), Duration.ofSeconds(12),
-                    Duration.ofSeconds(3), Duration.ofSeconds(20), 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
+                    Duration.ofSeconds(3), Duration.ofSeconds(20), 30_000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
                     1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000, 1_000_000), 10_000_000L, 10_000_000L,
                     MESSAGE_DB_VERSION, Map.of());
         };
@@ -111,9 +113,9 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
     /** A one-line account of the sizes, for the report. */
     String describe() {
         return String.format(Locale.ROOT,
-                "%s; warm-up %s + %s per case; batches of %d; pipeline %s + %s at %s events/s; drain %s; catch-up %,d"
-                        + " in pages of %,d; scale %s",
-                profile.label(), seconds(warmup), seconds(duration), batchSize, seconds(pipelineWarmup),
+                "%s; warm-up %s + %s per case; batches of %d; pipeline %,d-event burst, then %s + %s at %s events/s;"
+                        + " drain %s; catch-up %,d in pages of %,d; scale %s",
+                profile.label(), seconds(warmup), seconds(duration), batchSize, pipelineBurstEvents, seconds(pipelineWarmup),
                 seconds(pipelineDuration), join(pipelineRates), join(drainEvents), catchUpEvents, pageSize,
                 scaleEvents == 0 ? "off (--full)" : String.format(Locale.ROOT, "%,d events", scaleEvents))
                 + (bridgeSettings.isEmpty() ? "" : "; our bridge with " + new java.util.TreeMap<>(bridgeSettings));

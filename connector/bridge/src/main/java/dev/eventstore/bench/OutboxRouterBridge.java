@@ -34,8 +34,8 @@ import org.postgresql.Driver;
  * with the bridge's settings ({@code acks=all}, idempotent, {@code linger.ms=0}), publishing each
  * batch and waiting for its acknowledgements as the bridge does. Only the mapping differs: the
  * router takes {@code event_id} as the record's {@code id} header, {@code stream_id} as its key
- * and {@code data} as its value, and routes every event to one topic. Offsets stay in memory and
- * the slot is dropped on stop: it exists for one measurement.
+ * and {@code data} as its value, and routes every event to one topic. Offsets stay in memory; the
+ * slot exists for one measurement.
  */
 final class OutboxRouterBridge implements AutoCloseable {
 
@@ -49,11 +49,13 @@ final class OutboxRouterBridge implements AutoCloseable {
     });
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final Publisher publisher;
 
     private OutboxRouterBridge(ConnectionSettings db, SchemaName schema, String slot, String topic,
-                               Producer<byte[], byte[]> producer) {
+                               Producer<byte[], byte[]> producer, boolean dropSlotOnStop) {
+        publisher = new Publisher(producer);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(settings(db, schema, slot, topic))
+                .using(settings(db, schema, slot, topic, dropSlotOnStop))
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {
@@ -70,21 +72,36 @@ final class OutboxRouterBridge implements AutoCloseable {
                         stopped.complete(null);
                     }
                 })
-                .notifying(new Publisher(producer))
+                .notifying(publisher)
                 .build();
         thread.execute(engine);
     }
 
+    /**
+     * @param dropSlotOnStop drop the slot when stopped (a latency measurement); keep it for a
+     *     backlog to build up in it (a drain: the caller drops it). Offsets stay in memory, so a
+     *     restart streams from the slot's confirmed position.
+     */
     static OutboxRouterBridge start(ConnectionSettings db, SchemaName schema, String slot, String topic,
-                                    Producer<byte[], byte[]> producer) {
-        return new OutboxRouterBridge(db, schema, slot, topic, producer);
+                                    Producer<byte[], byte[]> producer, boolean dropSlotOnStop) {
+        return new OutboxRouterBridge(db, schema, slot, topic, producer, dropSlotOnStop);
     }
 
     CompletableFuture<Void> ready() {
         return ready;
     }
 
-    static Properties settings(ConnectionSettings db, SchemaName schema, String slot, String topic) {
+    /** Records acknowledged by Kafka so far. */
+    long published() {
+        return publisher.acknowledged.get();
+    }
+
+    /** Whether the engine stopped with a failure. */
+    boolean failed() {
+        return stopped.isCompletedExceptionally();
+    }
+
+    static Properties settings(ConnectionSettings db, SchemaName schema, String slot, String topic, boolean dropSlotOnStop) {
         Properties url = Driver.parseURL(db.url(), null);
         Properties p = new Properties();
         p.setProperty("name", "bench-outbox-router");
@@ -108,7 +125,7 @@ final class OutboxRouterBridge implements AutoCloseable {
         p.setProperty("topic.prefix", "bench-outbox");
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", slot);
-        p.setProperty("slot.drop.on.stop", "true");
+        p.setProperty("slot.drop.on.stop", Boolean.toString(dropSlotOnStop));
         p.setProperty("publication.name", schema.value() + "_events");
         p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("table.include.list", schema.value() + "\\.events");
@@ -152,6 +169,7 @@ final class OutboxRouterBridge implements AutoCloseable {
         private final Producer<byte[], byte[]> producer;
         private final StringConverter strings = new StringConverter();
         private final SimpleHeaderConverter headers = new SimpleHeaderConverter();
+        private final java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
 
         Publisher(Producer<byte[], byte[]> producer) {
             this.producer = producer;
@@ -184,6 +202,7 @@ final class OutboxRouterBridge implements AutoCloseable {
                 if (ack != null) {
                     try {
                         ack.get();
+                        acknowledged.incrementAndGet();
                     } catch (ExecutionException e) {
                         throw new IllegalStateException("Kafka refused an outbox record: " + e.getCause().getMessage(), e.getCause());
                     }

@@ -89,7 +89,7 @@ final class PipelineWorkloads {
     }
 
     static int caseCount(BenchSettings settings) {
-        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 2;
+        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 3;
     }
 
     /** The producer's linger.ms when none is set: what "Debezium's defaults" run with. */
@@ -107,7 +107,6 @@ final class PipelineWorkloads {
             context.progress.phase("could not drop leftover slots: " + LoadRunner.describe(e));
         }
         try {
-            warmUp();
             int linger = kafkaDefaultLinger();
             List<Variant> variants = List.of(
                     new Variant("eventstore", context.settings.bridgeSettings().isEmpty()
@@ -177,7 +176,7 @@ final class PipelineWorkloads {
             if (variant.router()) {
                 producer = producer(context.servers.bootstrapServers(), "bench-outbox");
                 producer.partitionsFor(variant.topic());
-                OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA, variant.slot(), variant.topic(), producer);
+                OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA, variant.slot(), variant.topic(), producer, true);
                 publisher = router;
                 router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } else {
@@ -187,6 +186,7 @@ final class PipelineWorkloads {
                 bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             }
             probe(receiver, "game-probe" + variant.name());
+            burst(receiver, variant.name());
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -228,37 +228,6 @@ final class PipelineWorkloads {
             dropSlotQuietly(variant.slot());
         }
         return rows;
-    }
-
-    /**
-     * Runs the whole path once, unmeasured, before the first measured variant: the game
-     * simulation, the library, Debezium's connector, the broker and the consumer are compiled by
-     * the JIT on behalf of every variant, not paid for by whichever runs first.
-     */
-    private void warmUp() {
-        Duration time = context.settings.pipelineWarmup().multipliedBy(2);
-        context.progress.phase("warming up the pipeline for " + BenchSettings.seconds(time) + " (unmeasured)");
-        String name = "warmup";
-        String topic = "bench." + name + ".game";
-        String slot = SLOT_PREFIX + name;
-        try {
-            createTopic(topic);
-            try (Receiver receiver = new Receiver(context.servers.bootstrapServers(), topic, EventRecordHeaders.ID);
-                 EventBridge bridge = EventBridge.start(bridgeConfig("bench-" + name, slot, "bench." + name, Map.of()), true)) {
-                bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                probe(receiver, "game-probe" + name);
-                int rate = context.settings.pipelineRates().get(0);
-                GameSimulation.builder(context.store).eventsPerSecond(rate).writers(simulationWriters(rate))
-                        .seed(1).streamPrefix("game-" + name).build().runFor(time);
-            }
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            // An unmeasured warm-up: a failure here shows again, measured, in the first variant.
-        } finally {
-            dropSlotQuietly(slot);
-        }
     }
 
     private ResultRow measureLatency(BenchContext.Subject subject, int rate, Receiver receiver, String name)
@@ -315,6 +284,26 @@ final class PipelineWorkloads {
             return subject.failed(note);
         }
         return subject.measured(achieved, Latency.of(histogram), note);
+    }
+
+    /**
+     * Pushes a burst of events through the variant just started and waits until the consumer has
+     * them, unmeasured: every variant's path (the simulation and the library too) is compiled by the
+     * JIT before its own measurement. Without it, whichever variant ran first measured the JIT:
+     * seconds of latency on this 2-core machine, whichever it was.
+     */
+    private void burst(Receiver receiver, String name) throws Exception {
+        int events = context.settings.pipelineBurstEvents();
+        context.progress.detail(String.format(Locale.ROOT, "warming up with %,d events (unmeasured)", events));
+        long last = appendBacklog("burst" + name, events);
+        long deadline = System.nanoTime() + Math.max(60, events / 500) * 1_000_000_000L;
+        while (receiver.receivedAt(last) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the warm-up burst did not reach the consumer in time");
+            }
+            Thread.sleep(20); // bounded by the deadline
+        }
+        context.progress.detail("");
     }
 
     /** Appends one event and waits until the consumer has it: the publisher streams. */
@@ -400,6 +389,9 @@ final class PipelineWorkloads {
         } finally {
             dropSlotQuietly(slot);
         }
+        rows.add(drainRouter(new BenchContext.Subject(id, workload, "outbox-router",
+                "Debezium outbox EventRouter (poll 10 ms, linger 0)", ResultRow.Role.PEER, ResultRow.Basis.THROUGHPUT),
+                events));
         context.progress.startCase(workload + " · " + raw.subject(), Duration.ofSeconds(5 + events / 20_000));
         try {
             rows.add(rawProducer(raw, topic, prefix + "raw.game", events));
@@ -412,12 +404,79 @@ final class PipelineWorkloads {
         return rows;
     }
 
-    /** Appends the backlog through the library: 100-event batches, two writers, streams of 1,000 events. */
-    private void appendBacklog(String name, int events) throws Exception {
+    /**
+     * The same drain through Debezium's outbox EventRouter (the latency workloads' peer): started
+     * once to create its slot, stopped, the same backlog appended, started again and timed from its
+     * first acknowledged record to its last.
+     */
+    private ResultRow drainRouter(BenchContext.Subject subject, int events) {
+        String name = "outboxdrain" + events;
+        String topic = "bench." + name + ".events";
+        String slot = SLOT_PREFIX + name;
+        context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
+        try (Producer<byte[], byte[]> producer = producer(context.servers.bootstrapServers(), "bench-" + name)) {
+            createTopic(topic);
+            producer.partitionsFor(topic);
+            try (OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
+                    slot, topic, producer, false)) {
+                router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                context.store.append("game-" + name + "-probe", ExpectedVersion.ANY, List.of(context.events.get(0)));
+                awaitPublished(router, 1, PROBE_TIMEOUT);
+            }
+            context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
+            appendBacklog(name, events);
+            context.progress.detail("draining");
+            long started = System.nanoTime();
+            long first;
+            long done;
+            try (OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
+                    slot, topic, producer, false)) {
+                Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
+                first = awaitPublished(router, 1, timeout);
+                done = awaitPublished(router, events, timeout);
+            }
+            double seconds = (done - first) / 1e9;
+            return subject.measured(events / seconds, null, String.format(Locale.ROOT,
+                    "first record acknowledged %.1f s after start; %,d events in %.1f s", (first - started) / 1e9, events,
+                    seconds));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return subject.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e));
+        } finally {
+            dropSlotQuietly(slot);
+        }
+    }
+
+    private static long awaitPublished(OutboxRouterBridge router, long count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long now = System.nanoTime();
+            if (router.published() >= count) {
+                return now;
+            }
+            if (router.failed()) {
+                throw new IllegalStateException("Debezium with the outbox EventRouter stopped");
+            }
+            if (now > deadline) {
+                throw new IllegalStateException("the router published " + router.published() + " of " + count
+                        + " events within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(2); // polling the router's counter, bounded by the deadline
+        }
+    }
+
+    /**
+     * Appends the backlog through the library: 100-event batches, two writers, streams of 1,000
+     * events. Returns the largest event id written.
+     */
+    private long appendBacklog(String name, int events) throws Exception {
         int writers = 2;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         try {
             List<Future<?>> futures = new ArrayList<>();
+            AtomicLong largest = new AtomicLong();
             for (int w = 0; w < writers; w++) {
                 int writer = w;
                 int share = events / writers + (w < events % writers ? 1 : 0);
@@ -429,8 +488,10 @@ final class PipelineWorkloads {
                         int n = (int) Math.min(100, share - written);
                         List<EventData> batch = context.events.batch(written + writer * 7919L, n);
                         String streamId = "game-" + name + "w" + writer + "s" + stream;
-                        version = context.store.append(streamId, version == 0 ? ExpectedVersion.NO_STREAM
-                                : ExpectedVersion.exactly(version), batch).lastVersion();
+                        AppendResult result = context.store.append(streamId, version == 0 ? ExpectedVersion.NO_STREAM
+                                : ExpectedVersion.exactly(version), batch);
+                        version = result.lastVersion();
+                        largest.accumulateAndGet(result.eventIds().get(result.eventIds().size() - 1), Math::max);
                         written += n;
                         if (version >= 1000) {
                             stream++;
@@ -443,6 +504,7 @@ final class PipelineWorkloads {
             for (Future<?> future : futures) {
                 future.get(Math.max(120, events / 500), TimeUnit.SECONDS);
             }
+            return largest.get();
         } finally {
             pool.shutdownNow();
         }
