@@ -22,7 +22,11 @@ final class DebeziumSettings {
         Properties p = new Properties();
 
         p.setProperty("name", config.name());
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        // Debezium's PostgreSQL connector, its task checked before every start, including the restarts
+        // Debezium makes by itself after a lost connection, which bypass Preflight: a dropped,
+        // replaced or invalidated slot and a refused login stop the bridge with one clear line
+        // (see SlotGuardingTask).
+        p.setProperty("connector.class", SlotGuardingConnector.class.getName());
         // Offsets live beside the slot, in the event store's database.
         p.setProperty("offset.storage", PostgresOffsetBackingStore.class.getName());
         p.setProperty(PostgresOffsetBackingStore.KEY_URL, db.url());

@@ -13,28 +13,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@code eventstore} command lines in tests, in-process or as a real child process. */
-final class Cli {
+/**
+ * Runs {@code eventstore} command lines in tests, in-process or as a real child process. Public for
+ * the fault-injection tests ({@code dev.eventstore.faults}), which run the bridge as a child process.
+ */
+public final class Cli {
 
-    record Result(int exitCode, String out, String err) {
-        String all() {
+    public record Result(int exitCode, String out, String err) {
+        public String all() {
             return out + err;
         }
     }
 
     private final Map<String, String> environment = new HashMap<>();
 
-    Cli with(String name, String value) {
+    public Cli with(String name, String value) {
         environment.put(name, value);
         return this;
     }
 
-    Map<String, String> environment() {
+    public Map<String, String> environment() {
         return environment;
     }
 
     /** In this JVM, with the given environment instead of the process's. */
-    Result run(String... args) {
+    public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = EventStoreCommand.execute(new Environment(Map.copyOf(environment)),
@@ -43,7 +46,7 @@ final class Cli {
     }
 
     /** A child JVM running a command line; its output is collected from the start. */
-    static final class Child {
+    public static final class Child {
         private final Process process;
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -58,35 +61,40 @@ final class Cli {
             errReader.start();
         }
 
-        boolean isAlive() {
+        public boolean isAlive() {
             return process.isAlive();
         }
 
+        /** The child's process id. */
+        public long pid() {
+            return process.pid();
+        }
+
         /** What the child has printed to stdout so far. */
-        String outSoFar() {
+        public String outSoFar() {
             synchronized (out) {
                 return out.toString(StandardCharsets.UTF_8);
             }
         }
 
         /** What the child has printed to stderr so far. */
-        String errSoFar() {
+        public String errSoFar() {
             synchronized (err) {
                 return err.toString(StandardCharsets.UTF_8);
             }
         }
 
         /** SIGTERM, as Ctrl-C or a service manager would send (without closing our pipes). */
-        void terminate() {
+        public void terminate() {
             process.toHandle().destroy();
         }
 
-        void kill() {
+        public void kill() {
             process.destroyForcibly();
         }
 
         /** Waits for the child to exit and returns what it printed. */
-        Result finish(long timeoutSeconds) {
+        public Result finish(long timeoutSeconds) {
             try {
                 if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
@@ -121,7 +129,7 @@ final class Cli {
     }
 
     /** Starts a child JVM running the command line, with this test's class path. */
-    Child start(Path workingDirectory, String... args) {
+    public Child start(Path workingDirectory, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1",

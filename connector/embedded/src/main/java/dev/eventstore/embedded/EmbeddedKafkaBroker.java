@@ -55,13 +55,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path logDirectory;
     private final boolean temporary;
     private final int port;
+    private final int controllerPort;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDirectory, boolean temporary, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDirectory, boolean temporary, int port,
+                                int controllerPort) {
         this.server = server;
         this.logDirectory = logDirectory;
         this.temporary = temporary;
         this.port = port;
+        this.controllerPort = controllerPort;
     }
 
     /** Starts a throw-away broker whose log directory is deleted when it closes. */
@@ -84,18 +87,40 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      *     {@code auto.create.topics.enable}), applied last
      */
     public static EmbeddedKafkaBroker start(Path logDirectory, Map<String, String> extraProperties) {
+        return start(logDirectory, 0, 0, extraProperties);
+    }
+
+    /**
+     * Starts a broker on given ports: a test that stops the broker and starts it again on the same
+     * log directory gives the ports it had ({@link #port()}, {@link #controllerPort()}), so that
+     * clients find it where it was.
+     *
+     * @param port the client listener's loopback port; 0 picks a free one
+     * @param controllerPort the controller listener's loopback port; 0 picks a free one
+     * @see #start(Path, Map)
+     */
+    public static EmbeddedKafkaBroker start(Path logDirectory, int port, int controllerPort,
+                                            Map<String, String> extraProperties) {
+        if (port < 0 || port > 65535 || controllerPort < 0 || controllerPort > 65535
+                || (port != 0 && port == controllerPort)) {
+            throw new IllegalArgumentException("ports must be 0 (a free one) or two different ports from 1 to 65535, were "
+                    + port + " and " + controllerPort);
+        }
         boolean temporary = logDirectory == null;
         Path directory;
-        int port;
-        int controllerPort;
         try {
             directory = temporary
                     ? Files.createTempDirectory("embedded-kafka-")
                     : Files.createDirectories(logDirectory).toAbsolutePath();
-            port = EmbeddedPostgresServer.freeLoopbackPort();
-            controllerPort = EmbeddedPostgresServer.freeLoopbackPort();
-            while (controllerPort == port) {
-                controllerPort = EmbeddedPostgresServer.freeLoopbackPort();
+            if (port == 0) {
+                do {
+                    port = EmbeddedPostgresServer.freeLoopbackPort();
+                } while (port == controllerPort);
+            }
+            if (controllerPort == 0) {
+                do {
+                    controllerPort = EmbeddedPostgresServer.freeLoopbackPort();
+                } while (controllerPort == port);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded Kafka failed to start: " + e.getMessage(), e);
@@ -113,7 +138,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             format(config, directory);
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, directory, temporary, port);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, directory, temporary, port, controllerPort);
             broker.awaitReady();
             log.info("Embedded Kafka started on {} in {} ms (log directory {})",
                     broker.bootstrapServers(), (System.nanoTime() - started) / 1_000_000, directory);
@@ -213,6 +238,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The controller listener's port (the quorum of this one node). */
+    public int controllerPort() {
+        return controllerPort;
     }
 
     /** The log directory (temporary ones are deleted on close). */

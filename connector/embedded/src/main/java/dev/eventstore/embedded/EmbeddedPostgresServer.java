@@ -59,11 +59,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @param extraSettings further {@code postgresql.conf} settings, applied last
      */
     public static EmbeddedPostgresServer start(Path dataDirectory, Map<String, String> extraSettings) {
+        return start(dataDirectory, 0, extraSettings);
+    }
+
+    /**
+     * Starts a server on a given port: a test that restarts the server on the same data directory
+     * gives the port it had, so that clients reconnect to the same address.
+     *
+     * @param port the loopback port to listen on; 0 picks a free one
+     * @see #start(Path, Map)
+     */
+    public static EmbeddedPostgresServer start(Path dataDirectory, int port, Map<String, String> extraSettings) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0 (a free one) or 1 to 65535, was " + port);
+        }
         Map<String, String> settings = new LinkedHashMap<>(cdcSettings());
         settings.putAll(extraSettings);
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setPort(freeLoopbackPort())
+                    .setPort(port == 0 ? freeLoopbackPort() : port)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setDataDirectoryCustomizer(EmbeddedPostgresServer::writeHostBasedAuthentication);
             settings.forEach(builder::setServerConfig);

@@ -1,0 +1,131 @@
+package dev.eventstore.bridge;
+
+import dev.eventstore.jdbc.ConnectionSettings;
+import dev.eventstore.jdbc.PostgresErrors;
+import dev.eventstore.schema.SqlResource;
+import io.debezium.config.Configuration;
+import io.debezium.connector.postgresql.PostgresConnectorTask;
+import io.debezium.connector.postgresql.PostgresOffsetContext;
+import io.debezium.connector.postgresql.PostgresPartition;
+import io.debezium.pipeline.ChangeEventSourceCoordinator;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import org.apache.kafka.connect.errors.RetriableException;
+
+/**
+ * Debezium's PostgreSQL task, checked before every start. Debezium restarts its task by itself
+ * after a retriable error (a lost connection, a terminated walsender, a restarted server), without
+ * the bridge's {@link Preflight}. Two things then went wrong without this check (RELIABILITY.md,
+ * scenarios 5 and 6):
+ * <ul>
+ *   <li>a slot dropped meanwhile: Debezium's own check of the stored position against the slot
+ *       stops it (it does not create the slot again and skip events), but with a line of several
+ *       kilobytes of offset internals and the advice to "use a snapshot mode when needed";</li>
+ *   <li>a login PostgreSQL refuses (the role lost LOGIN, its password changed): every connection
+ *       error is retriable to Debezium, and its retries are unlimited, so the bridge retried every
+ *       10 s for ever while reporting nothing but log lines.</li>
+ * </ul>
+ * So each start first checks, and refuses with one clear line (an error that is not retriable,
+ * which stops the bridge) when:
+ * <ul>
+ *   <li>PostgreSQL refuses the bridge's login (SQLSTATE class 28): retrying cannot help. Any other
+ *       connection failure stays retriable (a server restarting);</li>
+ *   <li>the bridge has stored offsets and its slot no longer exists (dropped while it ran);</li>
+ *   <li>the slot exists but has confirmed WAL beyond the stored position: the bridge confirms to
+ *       its slot only positions it has stored, so this is not the slot its offsets were read from
+ *       (dropped and created again), and the events between the two positions would be skipped;</li>
+ *   <li>PostgreSQL has invalidated the slot ({@code wal_status = lost}).</li>
+ * </ul>
+ * A snapshot still in progress in the offsets is not checked: Debezium takes it again.
+ */
+public class SlotGuardingTask extends PostgresConnectorTask {
+
+    /** The offsets' partition key of Debezium's PostgreSQL connector: its logical name. */
+    private static final String PARTITION_KEY = "server";
+
+    @Override
+    public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
+        check(config);
+        return super.start(config);
+    }
+
+    private void check(Configuration config) {
+        String bridge = config.getString("name");
+        String slot = config.getString("slot.name");
+        String schema = config.getString(PostgresOffsetBackingStore.KEY_SCHEMA);
+        ConnectionSettings settings = new ConnectionSettings(config.getString(PostgresOffsetBackingStore.KEY_URL),
+                config.getString(PostgresOffsetBackingStore.KEY_USER), config.getString(PostgresOffsetBackingStore.KEY_PASSWORD));
+        Map<String, Object> offset = context.offsetStorageReader()
+                .offset(Map.of(PARTITION_KEY, config.getString("topic.prefix")));
+        Long stored = storedPosition(offset);
+
+        try (Connection connection = settings.dataSource().getConnection()) {
+            if (stored == null) {
+                return;
+            }
+            try (PreparedStatement query = connection.prepareStatement(SqlResource.load("slot_ahead_of_offset"))) {
+                query.setString(1, lsnText(stored));
+                query.setString(2, slot);
+                try (ResultSet rs = query.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new BridgeException("replication slot " + slot + " no longer exists: it was dropped while"
+                                + " bridge " + bridge + " ran, and events committed since may be missing from Kafka. The"
+                                + " bridge stops rather than create a new slot that would skip them. Start it again to be"
+                                + " told how to recover (republish, then --reset-offsets; its offsets in " + schema
+                                + ".cdc_offsets stay as they are until then).");
+                    }
+                    if ("lost".equals(rs.getString("wal_status"))) {
+                        throw new BridgeException("replication slot " + slot + " has been invalidated by PostgreSQL"
+                                + " (wal_status lost, see max_slot_wal_keep_size): WAL it needed is gone and events"
+                                + " committed meanwhile were not captured. Drop the slot (SELECT pg_drop_replication_slot('"
+                                + slot + "')) and start the bridge with --reset-offsets, which publishes every stored"
+                                + " event again");
+                    }
+                    if (rs.getBoolean("ahead")) {
+                        throw new BridgeException("replication slot " + slot + " has confirmed WAL position "
+                                + rs.getString("confirmed_flush_lsn") + ", beyond " + lsnText(stored) + " where bridge "
+                                + bridge + " stopped: it is not the slot the bridge's offsets in " + schema
+                                + ".cdc_offsets were read from (dropped and created again?), and streaming from it"
+                                + " would skip the events committed in between. Republish what may be missing"
+                                + " (eventstore republish), then start the bridge with --reset-offsets.");
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state != null && state.startsWith("28")) {
+                throw new BridgeException("PostgreSQL refuses the bridge's login as " + settings.user() + ": "
+                        + PostgresErrors.describe(e) + ". The bridge stops instead of retrying: give the role LOGIN"
+                        + " (ALTER ROLE ... LOGIN) or the right password, then start it again.", e);
+            }
+            throw new RetriableException("cannot check replication slot " + slot + " before streaming: "
+                    + PostgresErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * The WAL position the bridge last confirmed to its slot, from its stored offsets: Debezium
+     * confirms the last commit position stored ({@code lsn_commit}), else the last completely
+     * processed one. {@code null} without offsets, or during a snapshot (taken again at start).
+     */
+    static Long storedPosition(Map<String, Object> offset) {
+        if (offset == null || Boolean.TRUE.equals(offset.get("snapshot"))) {
+            return null;
+        }
+        for (String key : new String[] {PostgresOffsetContext.LAST_COMMIT_LSN_KEY,
+                PostgresOffsetContext.LAST_COMPLETELY_PROCESSED_LSN_KEY, "lsn"}) {
+            if (offset.get(key) instanceof Number position && position.longValue() > 0) {
+                return position.longValue();
+            }
+        }
+        return null;
+    }
+
+    /** A WAL position as PostgreSQL writes it: {@code X/Y}, hexadecimal. */
+    static String lsnText(long lsn) {
+        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+    }
+}
