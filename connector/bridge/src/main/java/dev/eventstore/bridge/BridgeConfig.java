@@ -163,7 +163,8 @@ public final class BridgeConfig extends AbstractConfig {
                         "What happens to an event Kafka refuses (too large for the topic, say). fail: the bridge"
                                 + " stops with an error naming the event, and resumes from it once the cause is fixed."
                                 + " dead-letter: the record goes to errors.dead.letter.topic with the reason in headers"
-                                + " and the bridge carries on.",
+                                + " (without its value, its size in header eventstore_error_value_dropped_bytes, when"
+                                + " even that topic or producer.max.request.size cannot take it) and the bridge carries on.",
                         GROUP_ERRORS, 1, ConfigDef.Width.SHORT, "Error policy")
                 .define(Key.ERRORS_DEAD_LETTER_TOPIC, Type.STRING, "", Importance.MEDIUM,
                         "Dead-letter topic for errors.policy=dead-letter (default <topic.prefix>.dead-letter).",

@@ -31,6 +31,8 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
 
     static final String HEADER_ERROR_REASON = "eventstore_error_reason";
     static final String HEADER_ERROR_TOPIC = "eventstore_error_topic";
+    /** On a dead-letter record too large to carry its value: the value's size in bytes, left out. */
+    static final String HEADER_VALUE_DROPPED = "eventstore_error_value_dropped_bytes";
 
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
 
@@ -109,7 +111,21 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(deadLetterTopic, null, record.timestamp(),
                 record.key(), record.value(), headers);
         try {
-            producer.send(dead).get();
+            try {
+                producer.send(dead).get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RecordTooLargeException)) {
+                    throw e;
+                }
+                // Too large for the dead-letter topic as well (or for the producer's max.request.size,
+                // which no topic can take): park the record without its value. PostgreSQL keeps the
+                // event; its ids in the headers say which one to republish once the limits allow.
+                RecordHeaders withoutValue = new RecordHeaders(headers.toArray()); // the sent ones are read-only
+                withoutValue.add(HEADER_VALUE_DROPPED, Integer.toString(record.value() == null ? 0 : record.value().length)
+                        .getBytes(StandardCharsets.UTF_8));
+                producer.send(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(), record.key(), null,
+                        withoutValue)).get();
+            }
             metrics.deadLettered();
             log.warn("Kafka refused {} ({}); sent it to dead-letter topic {}", event, cause.getMessage(), deadLetterTopic);
         } catch (ExecutionException e) {

@@ -1,5 +1,6 @@
 package dev.eventstore.cli;
 
+import dev.eventstore.EventStore;
 import dev.eventstore.admin.EventSelection;
 import dev.eventstore.admin.Republisher;
 import dev.eventstore.bridge.BridgeConfig;
@@ -54,6 +55,13 @@ final class RepublishCommand extends PipelineCommand {
     public Integer call() throws Exception {
         BridgeConfig config = bridgeConfig();
         EventSelection chosen = selection.toSelection();
+        if (chosen.streamId() != null) {
+            // A stream id the store could never hold (empty, control characters, too long) is
+            // refused as the library refuses it: one line, naming the problem, the id escaped.
+            try (EventStore store = EventStore.builder(config.connection().dataSource()).schema(config.schema()).build()) {
+                store.streamInfo(chosen.streamId());
+            }
+        }
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "events");
         Republisher.Report report = new Republisher(config).republish(chosen, bar);
         bar.finish();

@@ -98,12 +98,61 @@ final class RunCommand implements Callable<Integer> {
             } catch (IOException | IllegalArgumentException e) {
                 throw new CommandFailedException("cannot read configuration file " + file + ": " + e.getMessage(), ExitCodes.USAGE);
             }
+            refuseUnknownKeys(file, properties);
         }
         try {
             return BridgeConfig.load(properties, environment.variables(), flags);
         } catch (ConfigException e) {
             throw new CommandFailedException("invalid configuration: " + PostgresErrors.mask(e.getMessage()), ExitCodes.USAGE);
         }
+    }
+
+    /**
+     * A key of the file that is neither a bridge setting nor a {@code kafka.*} client setting is
+     * refused, naming the nearest known key: a misspelt setting ignored in silence (an offset flush
+     * interval, a snapshot mode) is worse than a bridge that does not start.
+     */
+    static void refuseUnknownKeys(Path file, Properties properties) {
+        java.util.Set<String> known = BridgeConfig.CONFIG_DEF.names();
+        java.util.List<String> unknown = properties.stringPropertyNames().stream()
+                .filter(key -> !known.contains(key) && !key.startsWith(BridgeConfig.KAFKA_CLIENT_PREFIX))
+                .sorted()
+                .toList();
+        if (unknown.isEmpty()) {
+            return;
+        }
+        StringBuilder message = new StringBuilder("configuration file " + file + ": unknown setting"
+                + (unknown.size() == 1 ? " " : "s "));
+        for (int i = 0; i < unknown.size(); i++) {
+            String key = unknown.get(i);
+            message.append(i == 0 ? "" : ", ").append(PostgresErrors.mask(key));
+            known.stream()
+                    .filter(k -> editDistance(k, key) <= 3)
+                    .min(java.util.Comparator.comparingInt(k -> editDistance(k, key)))
+                    .ifPresent(k -> message.append(" (did you mean ").append(k).append("?)"));
+        }
+        message.append(" (every setting is described in docs/bridge-config.md)");
+        throw new CommandFailedException(message.toString(), ExitCodes.USAGE);
+    }
+
+    /** Levenshtein distance, for suggesting the key a misspelt one meant. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
