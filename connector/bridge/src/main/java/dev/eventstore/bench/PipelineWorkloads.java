@@ -175,7 +175,7 @@ final class PipelineWorkloads {
             receiver = new Receiver(context.servers.bootstrapServers(), variant.topic(), variant.idHeader());
             if (variant.router()) {
                 producer = producer(context.servers.bootstrapServers(), "bench-outbox");
-                producer.partitionsFor(variant.topic());
+                acceptedByEveryPartition(producer, variant.topic(), null);
                 OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA, variant.slot(), variant.topic(), producer, true);
                 publisher = router;
                 router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -416,7 +416,7 @@ final class PipelineWorkloads {
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
         try (Producer<byte[], byte[]> producer = producer(context.servers.bootstrapServers(), "bench-" + name)) {
             createTopic(topic);
-            producer.partitionsFor(topic);
+            acceptedByEveryPartition(producer, topic, null);
             try (OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
                     slot, topic, producer, false)) {
                 router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -546,7 +546,7 @@ final class PipelineWorkloads {
         AtomicLong failures = new AtomicLong();
         long sent;
         try (Producer<byte[], byte[]> producer = producer(context.servers.bootstrapServers(), "bench-raw-producer")) {
-            producer.partitionsFor(topic);
+            acceptedByEveryPartition(producer, topic, sample.get(0));
             sent = System.nanoTime();
             for (int i = 0; i < events; i++) {
                 ConsumerRecord<byte[], byte[]> record = sample.get(i % sample.size());
@@ -571,6 +571,25 @@ final class PipelineWorkloads {
         double bytes = sample.stream().mapToInt(r -> r.serializedKeySize() + r.serializedValueSize()).average().orElse(0);
         return subject.measured(events / seconds, Latency.of(histogram), String.format(Locale.ROOT,
                 "latency send to ack; key+value %.0f B on average, with the bridge's headers", bytes));
+    }
+
+    /**
+     * Sends one record to each partition and waits for it, before anything is timed: on a topic
+     * just created, the broker can refuse a partition's first batch (not yet its leader) after the
+     * admin client reported a leader, and the idempotent producer's batches behind it then loop on
+     * OUT_OF_ORDER_SEQUENCE_NUMBER. Bounded: 30 s per partition. Without a {@code sample}, the
+     * records carry no event id header, so no consumer of the benchmark counts them.
+     */
+    private static void acceptedByEveryPartition(Producer<byte[], byte[]> producer, String topic,
+                                                 ConsumerRecord<byte[], byte[]> sample) throws Exception {
+        for (PartitionInfo partition : producer.partitionsFor(topic)) {
+            ProducerRecord<byte[], byte[]> record = sample == null
+                    ? new ProducerRecord<>(topic, partition.partition(), "bench-probe".getBytes(StandardCharsets.UTF_8),
+                            "{}".getBytes(StandardCharsets.UTF_8))
+                    : new ProducerRecord<>(topic, partition.partition(), sample.timestamp(), sample.key(), sample.value(),
+                            sample.headers());
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        }
     }
 
     private List<ConsumerRecord<byte[], byte[]>> readBack(String topic, int count) {

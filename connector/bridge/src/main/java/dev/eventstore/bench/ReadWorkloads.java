@@ -33,7 +33,7 @@ final class ReadWorkloads {
     }
 
     static int caseCount(boolean peers) {
-        return peers ? 7 : 5;
+        return peers ? 8 : 6;
     }
 
     List<ResultRow> run() {
@@ -58,6 +58,16 @@ final class ReadWorkloads {
         rows.add(context.measure(subject(STREAM, streamWorkload, "eventstore", "eventstore readStreamForward",
                 ResultRow.Role.OURS), 1, null, w -> () -> consume(serializer,
                 context.store.readStreamForward(READ_STREAM, 1, streamEvents), streamEvents), perCall("read")));
+        rows.add(context.measure(subject(STREAM, streamWorkload, "eventstore-untyped",
+                "eventstore readStreamForward, not deserialised", ResultRow.Role.REFERENCE), 1, null, w -> () -> {
+                    List<RecordedEvent> read = context.store.readStreamForward(READ_STREAM, 1, streamEvents);
+                    long hash = 0;
+                    for (RecordedEvent event : read) {
+                        hash += event.data().length();
+                    }
+                    sink += hash;
+                    return check(read.size(), streamEvents);
+                }, o -> "what the database and JDBC cost without the typed events"));
         rows.add(context.measure(subject(STREAM, streamWorkload, "raw", "raw SELECT on the copy (ceiling)",
                 ResultRow.Role.CEILING), 1, null, w -> () -> consume(serializer,
                 context.raw.read(READ_STREAM, 1, streamEvents), streamEvents), perCall("read")));

@@ -28,7 +28,7 @@ class BenchCommandIT {
             row("append single events, 16 writers", "eventstore append", "raw single-row INSERT (ceiling)"),
             row("contention: 8 writers on 10 hot streams", "eventstore append, retry on conflict"),
             row("read a 1,000-event stream into typed events", "eventstore readStreamForward",
-                    "raw SELECT on the copy (ceiling)"),
+                    "eventstore readStreamForward, not deserialised", "raw SELECT on the copy (ceiling)"),
             row("catch-up of 5,000 events in pages of 1,000", "eventstore readStreamForward pages",
                     "eventstore streamEvents (cursor, whole stream per call)", "raw SELECT pages on the copy (ceiling)"),
             row("pipeline commit to consumer at 1,000 events/s", "eventstore bridge (defaults: poll 10 ms, linger 0)",
