@@ -177,7 +177,11 @@ public final class BenchCommand implements Callable<Integer> {
                 // slot.drop.on.stop is not for production: the outbox router's slot lives for one measurement.
                 "io.debezium.connector.postgresql.PostgresConnectorTask", ch.qos.logback.classic.Level.ERROR,
                 // "Offset mirror pass failed: InterruptedException" when a bridge closes.
-                "dev.eventstore.bridge.OffsetMirror", ch.qos.logback.classic.Level.ERROR);
+                "dev.eventstore.bridge.OffsetMirror", ch.qos.logback.classic.Level.ERROR,
+                // "queue is full", hundreds of times, with Debezium's 500 ms poll (the defaults variant).
+                "io.debezium.metrics.stats.MeasurementCollector", ch.qos.logback.classic.Level.ERROR,
+                // "Found a not connector specific implementation ..." at every engine start.
+                "io.debezium.snapshot", ch.qos.logback.classic.Level.ERROR);
         levels.forEach((name, level) -> {
             if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
                 logger.setLevel(level);
