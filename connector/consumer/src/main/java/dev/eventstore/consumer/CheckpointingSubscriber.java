@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -141,6 +142,7 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile SubscriberException failure;
     private volatile SubscriberException listenerFailure;
+    private volatile Set<TopicPartition> assignment = Set.of();
 
     // Owned by the subscriber's thread.
     private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
@@ -194,6 +196,14 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
     /** Events skipped because the group's recorded position in their stream was already at or past them. */
     public long duplicateCount() {
         return duplicates.get();
+    }
+
+    /**
+     * The partitions this member owns now (empty before its first assignment and after it stops); a
+     * snapshot, updated by the rebalance listener.
+     */
+    public Set<TopicPartition> assignment() {
+        return assignment;
     }
 
     /** Records parked on the dead-letter topic. */
@@ -350,6 +360,7 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
                 log.warn("Subscriber {}: closing the Kafka consumer failed: {}", subscriptionId, oneLine(e));
             }
             consumer = null;
+            assignment = Set.of();
         }
     }
 
@@ -629,6 +640,12 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
     /** Seeks, commits and forgets on rebalances; runs on the subscriber's thread, inside poll(). */
     private final class Rebalance implements ConsumerRebalanceListener {
 
+        private void forget(Collection<TopicPartition> partitions) {
+            Set<TopicPartition> owned = new HashSet<>(assignment);
+            owned.removeAll(partitions);
+            assignment = Set.copyOf(owned);
+        }
+
         private final KafkaConsumer<String, byte[]> consumer;
 
         Rebalance(KafkaConsumer<String, byte[]> consumer) {
@@ -647,6 +664,7 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
             if (!offsets.isEmpty()) {
                 commitSync(consumer, offsets, "on revocation");
             }
+            forget(partitions);
             if (!partitions.isEmpty()) {
                 log.info("Subscriber {} gave up {}", subscriptionId, partitions);
             }
@@ -655,6 +673,7 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             pending.keySet().removeAll(partitions);
+            forget(partitions);
             log.warn("Subscriber {} lost {} (its group membership lapsed); their new owner resumes from PostgreSQL's"
                     + " positions", subscriptionId, partitions);
         }
@@ -664,6 +683,9 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
+            Set<TopicPartition> owned = new HashSet<>(assignment);
+            owned.addAll(partitions);
+            assignment = Set.copyOf(owned);
             log.info("Subscriber {} assigned {}", subscriptionId, partitions);
             List<PartitionPosition> positions;
             try {

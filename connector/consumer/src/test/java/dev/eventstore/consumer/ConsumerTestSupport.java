@@ -114,7 +114,7 @@ final class ConsumerTestSupport {
     List<RecordedEvent> appendGames(int first, int count) {
         List<RecordedEvent> stored = new ArrayList<>();
         for (int n = first; n < first + count; n++) {
-            String streamId = "game-" + id + "-" + n;
+            String streamId = streamId(n);
             GameScript.Game game = GameScript.play(GameMode.values()[n % GameMode.values().length], streamId,
                     new Random(n), Instant.parse("2024-05-01T12:00:00Z"));
             for (GameScript.Command command : game.commands()) {
@@ -126,6 +126,18 @@ final class ConsumerTestSupport {
             stored.addAll(store.readStreamForward(streamId, 1, 10_000));
         }
         return stored;
+    }
+
+    /** The stream of game {@code n} of this test. */
+    String streamId(int n) {
+        return "game-" + id + "-" + n;
+    }
+
+    /** The partition Kafka's default partitioner gives a record keyed by {@code streamId} (murmur2 of the key). */
+    static int partitionOf(String streamId, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(streamId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % partitions;
     }
 
     /** Publishes {@code events} to {@code topic} in the bridge's binary format (key = stream: one partition per stream). */

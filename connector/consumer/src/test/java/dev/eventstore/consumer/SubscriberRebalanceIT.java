@@ -8,9 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,10 +23,12 @@ import org.junit.jupiter.api.Test;
  */
 class SubscriberRebalanceIT {
 
+    private static final int PARTITIONS = 3;
+
     @Test
     void partitionsMovingBetweenTwoMembersApplyEachEventOnceAndPositionsNeverRegress() throws Exception {
         ConsumerTestSupport support = new ConsumerTestSupport();
-        String topic = support.createTopic("game", 3);
+        String topic = support.createTopic("game", PARTITIONS);
         String group = support.group("leaderboard");
         List<RecordedEvent> events = new ArrayList<>();
         PositionWatcher watcher = new PositionWatcher(support, group);
@@ -39,13 +45,24 @@ class SubscriberRebalanceIT {
             ConsumerTestSupport.await("the first member applies some events", Duration.ofSeconds(120),
                     () -> first.processedCount() >= 20);
 
-            // Phase 2: the second member joins mid-stream; more events arrive meanwhile.
+            // Phase 2: the second member joins mid-stream; more events arrive once it owns partitions,
+            // some of them on its partitions (the first member keeps what was published before the
+            // rebalance, and may well have applied all of it by then).
             second = support.subscriber(ConsumerTestSupport.subscriberConfig(group, topic), slow(new ReadModel("second")))
                     .start();
-            List<RecordedEvent> phase2 = support.appendGames(8, 8);
+            CheckpointingSubscriber joined = second;
+            ConsumerTestSupport.await("the second member is assigned partitions", Duration.ofSeconds(120),
+                    () -> !joined.assignment().isEmpty() || joined.failure().isPresent());
+            Set<Integer> secondsPartitions = joined.assignment().stream().map(TopicPartition::partition)
+                    .collect(Collectors.toSet());
+            int games = 8;
+            while (IntStream.range(8, 8 + games).filter(n -> secondsPartitions.contains(
+                    ConsumerTestSupport.partitionOf(support.streamId(n), PARTITIONS))).count() < 2) {
+                games++;
+            }
+            List<RecordedEvent> phase2 = support.appendGames(8, games);
             events.addAll(phase2);
             ConsumerTestSupport.publish(phase2, topic);
-            CheckpointingSubscriber joined = second;
             ConsumerTestSupport.await("the second member applies events", Duration.ofSeconds(120),
                     () -> joined.processedCount() > 0);
             long firstBeforeLeaving = first.processedCount();
@@ -53,7 +70,7 @@ class SubscriberRebalanceIT {
             // Phase 3: the first member leaves (its partitions move to the second); more events arrive.
             first.close();
             assertThat(first.state()).isEqualTo(CheckpointingSubscriber.State.STOPPED);
-            List<RecordedEvent> phase3 = support.appendGames(16, 8);
+            List<RecordedEvent> phase3 = support.appendGames(8 + games, 8);
             events.addAll(phase3);
             ConsumerTestSupport.publish(phase3, topic);
             ConsumerTestSupport.await("every event applied", Duration.ofSeconds(180),
