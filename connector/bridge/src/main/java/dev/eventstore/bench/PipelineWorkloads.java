@@ -347,19 +347,41 @@ final class PipelineWorkloads {
     private List<ResultRow> drain(int events) {
         String id = DRAIN + events;
         String workload = String.format(Locale.ROOT, "backlog drain of %,d events to Kafka ack", events);
-        BenchContext.Subject ours = new BenchContext.Subject(id, workload, "eventstore", "eventstore bridge (defaults)",
-                ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT);
         BenchContext.Subject raw = new BenchContext.Subject(id, workload, "raw-producer",
                 "raw Kafka producer, same records (ceiling)", ResultRow.Role.CEILING, ResultRow.Basis.THROUGHPUT);
-        String name = "drain" + events;
-        String prefix = "bench." + name;
-        String topic = prefix + ".game";
-        String slot = SLOT_PREFIX + name;
         List<ResultRow> rows = new ArrayList<>();
-        context.progress.startCase(workload + " · " + ours.subject(), Duration.ofSeconds(10 + events / 10_000));
+        rows.add(drainBridge(new BenchContext.Subject(id, workload, "eventstore", "eventstore bridge (defaults)",
+                ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT), "drain" + events, Map.of(), events));
+        // The cost of producer.max.in.flight.requests=1 (the default, for brokers before KAFKA-15591), measured beside it.
+        rows.add(drainBridge(new BenchContext.Subject(id, workload, "eventstore-inflight5",
+                "eventstore bridge, 5 requests in flight", ResultRow.Role.REFERENCE, ResultRow.Basis.THROUGHPUT),
+                "drainif" + events, Map.of(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT, 5), events));
+        rows.add(drainRouter(new BenchContext.Subject(id, workload, "outbox-router",
+                "Debezium outbox EventRouter (poll 10 ms, linger 0)", ResultRow.Role.PEER, ResultRow.Basis.THROUGHPUT),
+                events));
+        context.progress.startCase(workload + " · " + raw.subject(), Duration.ofSeconds(5 + events / 20_000));
         try {
-            createTopic(topic);
-            BridgeConfig config = bridgeConfig("bench-" + name, slot, prefix, Map.of());
+            rows.add(rawProducer(raw, "bench.drain" + events + ".game", "bench.drain" + events + "raw.game", events));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            rows.add(raw.failed(LoadRunner.describe(e)));
+        }
+        return rows;
+    }
+
+    /**
+     * A bridge with {@code overrides} drains a backlog: started once to create its slot, stopped,
+     * the backlog appended, started again and timed from its first acknowledged record to its last.
+     */
+    private ResultRow drainBridge(BenchContext.Subject subject, String name, Map<String, Object> overrides, int events) {
+        String prefix = "bench." + name;
+        String slot = SLOT_PREFIX + name;
+        context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
+        try {
+            createTopic(prefix + ".game");
+            BridgeConfig config = bridgeConfig("bench-" + name, slot, prefix, overrides);
             // Start once to create the slot, publish one event, stop: the backlog then builds up in the slot.
             try (EventBridge bridge = EventBridge.start(config, true)) {
                 bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -378,30 +400,17 @@ final class PipelineWorkloads {
                 done = awaitPublished(bridge, events, timeout);
             }
             double seconds = (done - first) / 1e9;
-            rows.add(ours.measured(events / seconds, null, String.format(Locale.ROOT,
+            return subject.measured(events / seconds, null, String.format(Locale.ROOT,
                     "first record acknowledged %.1f s after start; %,d events in %.1f s", (first - started) / 1e9, events,
-                    seconds)));
+                    seconds));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            rows.add(ours.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e)));
+            return subject.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e));
         } finally {
             dropSlotQuietly(slot);
         }
-        rows.add(drainRouter(new BenchContext.Subject(id, workload, "outbox-router",
-                "Debezium outbox EventRouter (poll 10 ms, linger 0)", ResultRow.Role.PEER, ResultRow.Basis.THROUGHPUT),
-                events));
-        context.progress.startCase(workload + " · " + raw.subject(), Duration.ofSeconds(5 + events / 20_000));
-        try {
-            rows.add(rawProducer(raw, topic, prefix + "raw.game", events));
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            rows.add(raw.failed(LoadRunner.describe(e)));
-        }
-        return rows;
     }
 
     /**

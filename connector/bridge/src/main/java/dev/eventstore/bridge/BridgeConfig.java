@@ -49,6 +49,7 @@ public final class BridgeConfig extends AbstractConfig {
         String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
         String PRODUCER_LINGER_MS = "producer.linger.ms";
         String PRODUCER_MAX_REQUEST_SIZE = "producer.max.request.size";
+        String PRODUCER_MAX_IN_FLIGHT = "producer.max.in.flight.requests";
         String TOPIC_CREATE = "topic.create";
         String TOPIC_PARTITIONS = "topic.partitions";
         String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
@@ -144,6 +145,13 @@ public final class BridgeConfig extends AbstractConfig {
                         "Producer max.request.size: the largest record the bridge will send. Default fits the"
                                 + " library's 1 MiB event limit plus headers.",
                         GROUP_KAFKA, 3, ConfigDef.Width.SHORT, "Max request size")
+                .define(Key.PRODUCER_MAX_IN_FLIGHT, Type.INT, 1, Range.between(1, 5), Importance.LOW,
+                        "Producer max.in.flight.requests.per.connection. 1 keeps a refused batch ahead of the"
+                                + " next one to its partition on every broker version; up to 5 is safe only on"
+                                + " brokers with KAFKA-15591 (Kafka 4.5): before it, a batch refused while a new"
+                                + " partition is being created (NOT_LEADER_OR_FOLLOWER) can be overtaken by the"
+                                + " next, then retries until delivery.timeout.ms. BENCHMARKS.md measures the cost.",
+                        GROUP_KAFKA, 4, ConfigDef.Width.SHORT, "Max in-flight requests")
                 .define(Key.TOPIC_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                         "Create a missing event topic with the settings below before its first event. When false"
                                 + " (or the broker forbids it), a missing topic stops the bridge with an error naming it.",

@@ -46,7 +46,7 @@ public final class KafkaClients {
         Map<String, Object> properties = common(config, clientId);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        properties.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        properties.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, config.getInt(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT));
         properties.put(ProducerConfig.LINGER_MS_CONFIG, config.getInt(BridgeConfig.Key.PRODUCER_LINGER_MS));
         properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE));
         properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

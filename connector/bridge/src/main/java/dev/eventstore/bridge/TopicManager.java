@@ -1,5 +1,6 @@
 package dev.eventstore.bridge;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -9,9 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -61,6 +65,7 @@ public final class TopicManager {
         }
         try {
             if (exists(topic)) {
+                awaitHosted(topic); // it may have been created a moment ago, by another bridge or an operator
                 producer.partitionsFor(topic);
                 known.add(topic);
                 return;
@@ -85,9 +90,14 @@ public final class TopicManager {
                 }
             }
             awaitLeaders(topic);
-            // The producer's first send to a partition whose leader it does not know yet is
-            // refused (NOT_LEADER_OR_FOLLOWER), and the idempotent producer's in-flight batches
-            // behind it then fail with OUT_OF_ORDER_SEQUENCE_NUMBER: learn the leaders first.
+            // A broker reports a leader (metadata) a moment before that leader hosts the partition
+            // (its replica manager applies the same change after). A produce request in that gap is
+            // refused with NOT_LEADER_OR_FOLLOWER while a later in-flight one to the same partition
+            // may be appended; before Kafka 4.5 (KAFKA-15591) the refused batch then retries with
+            // OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms and is failed: a stall, and on
+            // the bridge's restart its events land after later ones. Wait until each partition's
+            // leader answers for it (ListOffsets goes through the same check as Produce).
+            awaitHosted(topic);
             producer.partitionsFor(topic);
             known.add(topic);
         } catch (TimeoutException e) {
@@ -114,6 +124,40 @@ public final class TopicManager {
             Thread.sleep(50); // polling the broker's metadata, bounded by the deadline
         }
         throw new TimeoutException("no leader for every partition of " + topic + " after " + TIMEOUT_SECONDS + " s");
+    }
+
+    /** Waits until the leader of every partition of {@code topic} answers a ListOffsets request for it. */
+    private void awaitHosted(String topic) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int partition = 0; partition < partitionCount(topic); partition++) {
+            latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+        }
+        Throwable last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw new BridgeException("cannot read the offsets of new Kafka topic " + topic + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                last = e.getCause();
+            }
+            Thread.sleep(50); // the partitions are being created on their leaders; bounded by the deadline
+        }
+        throw new TimeoutException("the leaders of " + topic + " did not host its partitions within " + TIMEOUT_SECONDS
+                + " s" + (last == null ? "" : ": " + last.getMessage()));
+    }
+
+    private int partitionCount(String topic) throws InterruptedException, TimeoutException {
+        try {
+            return admin.describeTopics(Set.of(topic)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (ExecutionException e) {
+            throw new BridgeException("cannot describe Kafka topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     private boolean exists(String topic) throws InterruptedException, TimeoutException {
