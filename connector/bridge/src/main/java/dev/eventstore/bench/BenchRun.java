@@ -65,7 +65,11 @@ final class BenchRun {
                 if (settings.suite().includes(BenchSettings.Suite.PIPELINE)) {
                     rows.addAll(new PipelineWorkloads(context).run());
                 }
-                if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE) {
+                if (settings.suite().includes(BenchSettings.Suite.REPLAY)) {
+                    rows.addAll(new ReplayWorkloads(context).run());
+                }
+                if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE
+                        && settings.suite() != BenchSettings.Suite.REPLAY) {
                     rows.addAll(new ScaleWorkload(context).run());
                 }
                 facts.putAll(facts(settings, servers, server, messageDb, events, indexes, date, loadAtStart));
@@ -101,7 +105,11 @@ final class BenchRun {
         if (settings.suite().includes(BenchSettings.Suite.PIPELINE)) {
             cases += PipelineWorkloads.caseCount(settings);
         }
-        if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE) {
+        if (settings.suite().includes(BenchSettings.Suite.REPLAY)) {
+            cases += ReplayWorkloads.caseCount();
+        }
+        if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE
+                && settings.suite() != BenchSettings.Suite.REPLAY) {
             cases += ScaleWorkload.caseCount();
         }
         return cases;

@@ -622,6 +622,11 @@ final class PipelineWorkloads {
     // ------------------------------------------------------------------ Kafka and slot helpers
 
     static Producer<byte[], byte[]> producer(String bootstrapServers, String clientId) {
+        return producer(bootstrapServers, clientId, Map.of());
+    }
+
+    /** {@link #producer(String, String)} with some settings changed (larger batches to fill a topic). */
+    static Producer<byte[], byte[]> producer(String bootstrapServers, String clientId, Map<String, Object> overrides) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -633,6 +638,7 @@ final class PipelineWorkloads {
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576 + 65_536);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.putAll(overrides);
         return new KafkaProducer<>(config);
     }
 

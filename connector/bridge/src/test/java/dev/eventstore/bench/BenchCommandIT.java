@@ -38,7 +38,10 @@ class BenchCommandIT {
                     "bridge with Debezium defaults (poll 500 ms, linger " + PipelineWorkloads.kafkaDefaultLinger() + " ms)",
                     "Debezium outbox EventRouter (poll 10 ms, linger 0)"),
             row("backlog drain of 5,000 events to Kafka ack", "eventstore bridge (defaults)",
-                    "Debezium outbox EventRouter (poll 10 ms, linger 0)", "raw Kafka producer, same records (ceiling)"));
+                    "eventstore bridge, 5 requests in flight",
+                    "Debezium outbox EventRouter (poll 10 ms, linger 0)", "raw Kafka producer, same records (ceiling)"),
+            row("replay of 20,000 events from Kafka", "EventRecordDeserializer into typed events",
+                    "raw consumer, bytes (ceiling)"));
 
     private static String[] row(String workload, String... subjects) {
         String[] row = new String[subjects.length + 1];

@@ -37,6 +37,8 @@ class BenchCommandTest {
         assertThat(quick.catchUpEvents()).isLessThan(defaults.catchUpEvents());
         assertThat(defaults.suite()).isEqualTo(BenchSettings.Suite.ALL);
         assertThat(defaults.drainEvents()).containsExactly(100_000);
+        assertThat(defaults.replayEvents()).isEqualTo(1_000_000);
+        assertThat(quick.replayEvents()).isLessThan(defaults.replayEvents());
         assertThat(defaults.scaleEvents()).isZero();
         assertThat(full.suite()).isEqualTo(BenchSettings.Suite.APPEND);
         assertThat(full.drainEvents()).containsExactly(100_000, 1_000_000);
@@ -47,7 +49,8 @@ class BenchCommandTest {
     void sizesAndDurationsAreFlags() {
         BenchSettings settings = parse(Map.of(), "bench", "pipeline", "--quick", "--duration", "PT3S", "--warmup", "PT0S",
                 "--pipeline-rates", "500,2000", "--drain-events", "20000", "--single-writers", "2,4", "--batch-size", "50",
-                "--catch-up-events", "7000", "--page-size", "100", "--scale-events", "1000000", "--peers").settings();
+                "--catch-up-events", "7000", "--page-size", "100", "--scale-events", "1000000", "--replay-events", "3000",
+                "--peers").settings();
 
         assertThat(settings.duration()).isEqualTo(Duration.ofSeconds(3));
         assertThat(settings.warmup()).isZero();
@@ -57,6 +60,7 @@ class BenchCommandTest {
         assertThat(settings.batchSize()).isEqualTo(50);
         assertThat(settings.catchUpEvents()).isEqualTo(7000);
         assertThat(settings.pageSize()).isEqualTo(100);
+        assertThat(settings.replayEvents()).isEqualTo(3000);
         assertThat(settings.scaleEvents()).isEqualTo(1_000_000L);
         assertThat(settings.peers()).isTrue();
         assertThat(settings.maxWriters()).isEqualTo(8);
@@ -109,9 +113,9 @@ class BenchCommandTest {
     void aMissingOrUnknownSuiteIsAUsageError() {
         StringWriter err = new StringWriter();
         int code = EventStoreCommand.execute(new Environment(Map.of()), new PrintWriter(new StringWriter()),
-                new PrintWriter(err), "bench", "replay");
+                new PrintWriter(err), "bench", "scale");
         assertThat(code).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("SUITE", "replay");
+        assertThat(err.toString()).contains("SUITE", "scale");
     }
 
     @Test
@@ -121,6 +125,6 @@ class BenchCommandTest {
         assertThat(BenchServers.withDatabase("jdbc:postgresql://h1:5432,h2:5433/game", "other"))
                 .isEqualTo("jdbc:postgresql://h1:5432,h2:5433/other");
         assertThat(List.of(BenchSettings.Suite.values())).extracting(BenchSettings.Suite::label)
-                .containsExactly("append", "read", "pipeline", "all");
+                .containsExactly("append", "read", "pipeline", "replay", "all");
     }
 }
