@@ -82,6 +82,8 @@ class LoginRevokedIT {
         children.add(resumed);
         writer.close();
         long stored = writer.assertAcknowledgedPresent();
+        // The resumed child needs a few seconds to start; verify reads an inactive slot as "no bridge".
+        rig.awaitConfirmed(rig.currentWalLsn(), FaultRig.TIMEOUT);
         Verifier.Report report = rig.verify();
         long recoveredMs = (System.nanoTime() - restarting) / 1_000_000;
         resumed.terminate();
