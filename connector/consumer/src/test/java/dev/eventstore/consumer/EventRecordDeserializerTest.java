@@ -130,6 +130,20 @@ class EventRecordDeserializerTest {
     }
 
     @Test
+    void theLastHeaderOfANameWinsAsWithLastHeader() {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        EventRecords.add(headers, EventRecordHeaders.STREAM_VERSION, "7");
+        EventRecords.add(headers, EventRecordHeaders.ID, " 99 ");
+        EventRecords.add(headers, EventRecordHeaders.TIME, "2024-05-01T14:34:56.789012+02:00");
+
+        ConsumedEvent event = deserializer.deserialize(TOPIC, headers, gameStarted().data().getBytes(StandardCharsets.UTF_8));
+
+        assertThat(event.streamVersion()).isEqualTo(7);
+        assertThat(event.eventId()).as("not plain digits: read through the text, trimmed").isEqualTo(99);
+        assertThat(event.createdAt()).as("not the bridge's form: the general parser").isEqualTo(CREATED_AT);
+    }
+
+    @Test
     void aVersionBelowOneIsInvalid() {
         Headers headers = EventRecords.binaryHeaders(gameStarted());
         headers.remove(EventRecordHeaders.STREAM_VERSION);
