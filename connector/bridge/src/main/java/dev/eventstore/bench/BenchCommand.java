@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
         footer = {"",
             "Suites: append (batches, single events, contention), read (a whole stream,",
             "a catch-up in pages), pipeline (commit-to-consumer latency at set rates,",
-            "backlog drain), replay (events read back from Kafka into typed events),",
+            "backlog drain), replay (events read back from Kafka into typed events, and",
+            "republished from PostgreSQL),",
             "all. --full adds the 1,000,000-event drain and the",
             "10,000,000-event scale workload (with append, read or all).",
             "Exit codes: 0 every row ran or was not asked for, 1 a row failed,",
@@ -133,6 +134,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--replay-events", paramLabel = "N", description = "Events read back from Kafka by the replay workload (default 1000000; quick 20000).")
     Integer replayEvents;
 
+    @Option(names = "--republish-events", paramLabel = "N", description = "Events the republish workload stores and publishes again (default 1000000; quick 5000).")
+    Integer republishEvents;
+
     @Option(names = "--scale-events", paramLabel = "N", description = "Events stored for the scale workload; 0 skips it (default 0; full 10000000).")
     Long scaleEvents;
 
@@ -218,6 +222,7 @@ public final class BenchCommand implements Callable<Integer> {
                 list("--pipeline-rates", pipelineRates, d.pipelineRates(), 1, 100_000),
                 list("--drain-events", drainEvents, d.drainEvents(), 1, 100_000_000),
                 atLeast("--replay-events", replayEvents, d.replayEvents(), 1),
+                atLeast("--republish-events", republishEvents, d.republishEvents(), 1),
                 scaleEvents == null ? d.scaleEvents() : atLeastLong("--scale-events", scaleEvents, 0),
                 maxOperations == null ? d.maxOperations() : atLeastLong("--max-operations", maxOperations, 1),
                 messageDbVersion == null ? d.messageDbVersion() : version(messageDbVersion),

@@ -7,7 +7,17 @@ import dev.eventstore.schema.SchemaName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import dev.eventstore.AppendResult;
+import dev.eventstore.EventData;
+import dev.eventstore.ExpectedVersion;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -114,5 +124,48 @@ final class BenchContext {
 
     Duration caseTime() {
         return settings.caseTime();
+    }
+
+    /**
+     * Appends the backlog through the library: 100-event batches, two writers, streams of 1,000
+     * events. Returns the largest event id written.
+     */
+    long appendBacklog(String name, int count) throws Exception {
+        int writers = 2;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            AtomicLong largest = new AtomicLong();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                int share = count / writers + (w < count % writers ? 1 : 0);
+                futures.add(pool.submit(() -> {
+                    long written = 0;
+                    int stream = 0;
+                    long version = 0;
+                    while (written < share) {
+                        int n = (int) Math.min(100, share - written);
+                        List<EventData> batch = this.events.batch(written + writer * 7919L, n);
+                        String streamId = "game-" + name + "w" + writer + "s" + stream;
+                        AppendResult result = store.append(streamId, version == 0 ? ExpectedVersion.NO_STREAM
+                                : ExpectedVersion.exactly(version), batch);
+                        version = result.lastVersion();
+                        largest.accumulateAndGet(result.eventIds().get(result.eventIds().size() - 1), Math::max);
+                        written += n;
+                        if (version >= 1000) {
+                            stream++;
+                            version = 0;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(Math.max(120, count / 500), TimeUnit.SECONDS);
+            }
+            return largest.get();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -67,6 +67,7 @@ final class BenchRun {
                 }
                 if (settings.suite().includes(BenchSettings.Suite.REPLAY)) {
                     rows.addAll(new ReplayWorkloads(context).run());
+                    rows.addAll(new RepublishWorkload(context).run());
                 }
                 if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE
                         && settings.suite() != BenchSettings.Suite.REPLAY) {
@@ -106,7 +107,7 @@ final class BenchRun {
             cases += PipelineWorkloads.caseCount(settings);
         }
         if (settings.suite().includes(BenchSettings.Suite.REPLAY)) {
-            cases += ReplayWorkloads.caseCount();
+            cases += ReplayWorkloads.caseCount() + RepublishWorkload.caseCount();
         }
         if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE
                 && settings.suite() != BenchSettings.Suite.REPLAY) {

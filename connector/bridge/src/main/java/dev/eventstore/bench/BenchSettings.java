@@ -27,6 +27,7 @@ import java.util.Map;
  * @param pipelineRates events per second of the pipeline latency workloads
  * @param drainEvents backlog sizes of the drain workloads
  * @param replayEvents events read back from Kafka by the replay workload
+ * @param republishEvents events published again from PostgreSQL by the republish workload
  * @param scaleEvents events stored for the scale workload; 0: not run
  * @param maxOperations most operations a writer runs in one case, whatever the duration
  * @param messageDbVersion npm version of {@code @eventide/message-db} for {@code --peers}
@@ -37,7 +38,7 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
                      Duration pipelineWarmup, Duration pipelineDuration, int pipelineBurstEvents, int batchSize, List<Integer> batchWriters,
                      List<Integer> singleWriters, int contentionWriters, int hotStreams, int streamEvents,
                      int catchUpEvents, int pageSize, List<Integer> pipelineRates, List<Integer> drainEvents,
-                     int replayEvents, long scaleEvents, long maxOperations, String messageDbVersion, Map<String, String> bridgeSettings) {
+                     int replayEvents, int republishEvents, long scaleEvents, long maxOperations, String messageDbVersion, Map<String, String> bridgeSettings) {
 
     /** Which workloads run. */
     enum Suite {
@@ -80,13 +81,13 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
         return switch (profile) {
             case QUICK -> new BenchSettings(suite, profile, false, Duration.ofMillis(200), Duration.ofMillis(500),
                     Duration.ofMillis(300), Duration.ofMillis(1000), 2000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
-                    1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 20_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
+                    1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 20_000, 5_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
             case DEFAULT -> new BenchSettings(suite, profile, false, Duration.ofSeconds(2), Duration.ofSeconds(8),
                     Duration.ofSeconds(3), Duration.ofSeconds(15), 30_000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
-                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 1_000_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
+                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 1_000_000, 1_000_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
             case FULL -> new BenchSettings(suite, profile, false, Duration.ofSeconds(3), Duration.ofSeconds(12),
                     Duration.ofSeconds(3), Duration.ofSeconds(20), 30_000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
-                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000, 1_000_000), 1_000_000, 10_000_000L, 10_000_000L,
+                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000, 1_000_000), 1_000_000, 1_000_000, 10_000_000L, 10_000_000L,
                     MESSAGE_DB_VERSION, Map.of());
         };
     }
@@ -115,9 +116,9 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
     String describe() {
         return String.format(Locale.ROOT,
                 "%s; warm-up %s + %s per case; batches of %d; pipeline %,d-event burst, then %s + %s at %s events/s;"
-                        + " drain %s; replay %,d; catch-up %,d in pages of %,d; scale %s",
+                        + " drain %s; replay %,d; republish %,d; catch-up %,d in pages of %,d; scale %s",
                 profile.label(), seconds(warmup), seconds(duration), batchSize, pipelineBurstEvents, seconds(pipelineWarmup),
-                seconds(pipelineDuration), join(pipelineRates), join(drainEvents), replayEvents, catchUpEvents, pageSize,
+                seconds(pipelineDuration), join(pipelineRates), join(drainEvents), replayEvents, republishEvents, catchUpEvents, pageSize,
                 scaleEvents == 0 ? "off (--full)" : String.format(Locale.ROOT, "%,d events", scaleEvents))
                 + (bridgeSettings.isEmpty() ? "" : "; our bridge with " + new java.util.TreeMap<>(bridgeSettings));
     }

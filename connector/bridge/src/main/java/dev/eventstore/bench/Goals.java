@@ -42,6 +42,8 @@ final class Goals {
         goals.add(heapGoal(rows, facts));
         goals.add(rateGoal(rows, "6, 7", "replay 1,000,000 events at least 200,000 events/s (deserializing consumer)",
                 ReplayWorkloads.REPLAY + 1_000_000, 200_000));
+        goals.add(rateGoal(rows, "6", "republish 1,000,000 events at least 50,000 events/s",
+                RepublishWorkload.REPUBLISH + 1_000_000, 50_000));
         goals.add(scaleGoal(rows));
         goals.add(timeGoal(facts));
         return goals;

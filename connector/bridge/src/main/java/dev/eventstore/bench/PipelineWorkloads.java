@@ -1,7 +1,6 @@
 package dev.eventstore.bench;
 
 import dev.eventstore.AppendResult;
-import dev.eventstore.EventData;
 import dev.eventstore.ExpectedVersion;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.EventBridge;
@@ -23,9 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -295,7 +291,7 @@ final class PipelineWorkloads {
     private void burst(Receiver receiver, String name) throws Exception {
         int events = context.settings.pipelineBurstEvents();
         context.progress.detail(String.format(Locale.ROOT, "warming up with %,d events (unmeasured)", events));
-        long last = appendBacklog("burst" + name, events);
+        long last = context.appendBacklog("burst" + name, events);
         long deadline = System.nanoTime() + Math.max(60, events / 500) * 1_000_000_000L;
         while (receiver.receivedAt(last) == null) {
             if (System.nanoTime() > deadline) {
@@ -390,11 +386,11 @@ final class PipelineWorkloads {
                 // A warm-up drain, unmeasured: the measured one is the steady state of a long-running bridge.
                 int warm = warmUpEvents(events);
                 context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
-                appendBacklog(name + "x", warm);
+                context.appendBacklog(name + "x", warm);
                 awaitPublished(bridge, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
             }
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
-            appendBacklog(name, events);
+            context.appendBacklog(name, events);
             context.progress.detail("draining");
             long started = System.nanoTime();
             long first;
@@ -438,11 +434,11 @@ final class PipelineWorkloads {
                 awaitPublished(router, 1, PROBE_TIMEOUT);
                 int warm = warmUpEvents(events);
                 context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
-                appendBacklog(name + "x", warm);
+                context.appendBacklog(name + "x", warm);
                 awaitPublished(router, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
             }
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
-            appendBacklog(name, events);
+            context.appendBacklog(name, events);
             context.progress.detail("draining");
             long started = System.nanoTime();
             long first;
@@ -490,48 +486,6 @@ final class PipelineWorkloads {
         return Math.max(1, Math.min(20_000, events / 5));
     }
 
-    /**
-     * Appends the backlog through the library: 100-event batches, two writers, streams of 1,000
-     * events. Returns the largest event id written.
-     */
-    private long appendBacklog(String name, int events) throws Exception {
-        int writers = 2;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            AtomicLong largest = new AtomicLong();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                int share = events / writers + (w < events % writers ? 1 : 0);
-                futures.add(pool.submit(() -> {
-                    long written = 0;
-                    int stream = 0;
-                    long version = 0;
-                    while (written < share) {
-                        int n = (int) Math.min(100, share - written);
-                        List<EventData> batch = context.events.batch(written + writer * 7919L, n);
-                        String streamId = "game-" + name + "w" + writer + "s" + stream;
-                        AppendResult result = context.store.append(streamId, version == 0 ? ExpectedVersion.NO_STREAM
-                                : ExpectedVersion.exactly(version), batch);
-                        version = result.lastVersion();
-                        largest.accumulateAndGet(result.eventIds().get(result.eventIds().size() - 1), Math::max);
-                        written += n;
-                        if (version >= 1000) {
-                            stream++;
-                            version = 0;
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get(Math.max(120, events / 500), TimeUnit.SECONDS);
-            }
-            return largest.get();
-        } finally {
-            pool.shutdownNow();
-        }
-    }
 
     /** Waits until the bridge has published {@code count} events; returns when, as nanoTime. */
     private static long awaitPublished(EventBridge bridge, long count, Duration timeout) throws InterruptedException {

@@ -38,6 +38,8 @@ class BenchCommandTest {
         assertThat(defaults.suite()).isEqualTo(BenchSettings.Suite.ALL);
         assertThat(defaults.drainEvents()).containsExactly(100_000);
         assertThat(defaults.replayEvents()).isEqualTo(1_000_000);
+        assertThat(defaults.republishEvents()).isEqualTo(1_000_000);
+        assertThat(quick.republishEvents()).isLessThan(defaults.republishEvents());
         assertThat(quick.replayEvents()).isLessThan(defaults.replayEvents());
         assertThat(defaults.scaleEvents()).isZero();
         assertThat(full.suite()).isEqualTo(BenchSettings.Suite.APPEND);

@@ -59,6 +59,7 @@ class GoalsTest {
         assertThat(find(goals, "the bridge keeps").verdict()).isEqualTo(Goal.Verdict.MET);
         assertThat(find(goals, "replay").verdict()).isEqualTo(Goal.Verdict.NOT_MET);
         assertThat(find(goals, "replay").measured()).isEqualTo("150,000 events/s");
+        assertThat(find(goals, "republish").verdict()).as("no republish row").isEqualTo(Goal.Verdict.NOT_MEASURED);
         assertThat(find(goals, "appends with 10,000,000").verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
         assertThat(find(goals, "bench all at default sizes").verdict()).isEqualTo(Goal.Verdict.MET);
     }

@@ -21,8 +21,9 @@ import org.flywaydb.core.api.output.MigrateResult;
 /**
  * Creates, inspects, resets and drops the event store schema. Migrations are Flyway SQL files
  * (see {@link MigrationSource}); Flyway runs each with {@code search_path} set to the configured
- * schema, and serialises concurrent migrations with a PostgreSQL advisory lock, so several
- * processes may call {@link #migrate()} at once.
+ * schema, all pending ones in one transaction, and serialises concurrent migrations with a
+ * PostgreSQL advisory lock, so several processes may call {@link #migrate()} at once: one applies
+ * everything pending, the others find it up to date.
  *
  * <p>Validation is strict in both directions: a migration edited after it was applied, and a
  * database migrated by newer code than this (an applied version unknown here), are refused.
@@ -55,6 +56,10 @@ public final class SchemaManager {
                 .schemas(schema.value())
                 .defaultSchema(schema.value())
                 .createSchemas(true)
+                // All pending migrations in one transaction under Flyway's advisory lock: an upgrade
+                // applies whole or not at all, and of processes migrating at once exactly one applies
+                // (without it, each migration is locked alone and two processes can share the list).
+                .group(true)
                 .locations(source.flywayLocation())
                 .failOnMissingLocations(true)
                 .validateMigrationNaming(true)
