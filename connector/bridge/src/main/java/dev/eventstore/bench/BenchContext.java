@@ -1,18 +1,22 @@
 package dev.eventstore.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.eventstore.AppendResult;
+import dev.eventstore.EventData;
 import dev.eventstore.EventStore;
+import dev.eventstore.ExpectedVersion;
+import dev.eventstore.bridge.BridgeConfig;
+import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.MigrationSource;
 import dev.eventstore.schema.SchemaName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import dev.eventstore.AppendResult;
-import dev.eventstore.EventData;
-import dev.eventstore.ExpectedVersion;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +56,30 @@ final class BenchContext {
         this.events = events;
         this.progress = progress;
         this.migrations = migrations;
+    }
+
+    /** The settings of a bridge (or the admin commands' code) on the benchmark's servers and store, over its defaults. */
+    BridgeConfig bridgeConfig(String name, String slot, String topicPrefix, Map<String, Object> overrides) {
+        ConnectionSettings db = servers.store();
+        Map<String, Object> config = new HashMap<>();
+        config.put(BridgeConfig.Key.NAME, name);
+        config.put(BridgeConfig.Key.DB_URL, db.url());
+        if (db.user() != null) {
+            config.put(BridgeConfig.Key.DB_USER, db.user());
+        }
+        if (db.password() != null) {
+            config.put(BridgeConfig.Key.DB_PASSWORD, db.password());
+        }
+        config.put(BridgeConfig.Key.SCHEMA, STORE_SCHEMA.value());
+        config.put(BridgeConfig.Key.SLOT_NAME, slot);
+        config.put(BridgeConfig.Key.SNAPSHOT_MODE, "no_data");
+        config.put(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, servers.bootstrapServers());
+        config.put(BridgeConfig.Key.TOPIC_PARTITIONS, PipelineWorkloads.PARTITIONS);
+        config.put(BridgeConfig.Key.HTTP_PORT, -1);
+        config.put("topic.prefix", topicPrefix);
+        config.putAll(this.settings.bridgeSettings());
+        config.putAll(overrides);
+        return new BridgeConfig(config);
     }
 
     /** Empties the store, its raw copy and message-db, so that each case starts from empty tables. */

@@ -5,7 +5,6 @@ import dev.eventstore.ExpectedVersion;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.EventBridge;
 import dev.eventstore.connect.EventRecordHeaders;
-import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.simulation.GameSimulation;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -176,7 +175,7 @@ final class PipelineWorkloads {
                 publisher = router;
                 router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } else {
-                EventBridge bridge = EventBridge.start(bridgeConfig("bench-" + variant.name(), variant.slot(),
+                EventBridge bridge = EventBridge.start(context.bridgeConfig("bench-" + variant.name(), variant.slot(),
                         "bench." + variant.name(), variant.overrides()), true);
                 publisher = bridge;
                 bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -315,28 +314,6 @@ final class PipelineWorkloads {
         }
     }
 
-    private BridgeConfig bridgeConfig(String name, String slot, String topicPrefix, Map<String, Object> overrides) {
-        ConnectionSettings db = context.servers.store();
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(BridgeConfig.Key.NAME, name);
-        settings.put(BridgeConfig.Key.DB_URL, db.url());
-        if (db.user() != null) {
-            settings.put(BridgeConfig.Key.DB_USER, db.user());
-        }
-        if (db.password() != null) {
-            settings.put(BridgeConfig.Key.DB_PASSWORD, db.password());
-        }
-        settings.put(BridgeConfig.Key.SCHEMA, BenchContext.STORE_SCHEMA.value());
-        settings.put(BridgeConfig.Key.SLOT_NAME, slot);
-        settings.put(BridgeConfig.Key.SNAPSHOT_MODE, "no_data");
-        settings.put(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, context.servers.bootstrapServers());
-        settings.put(BridgeConfig.Key.TOPIC_PARTITIONS, PARTITIONS);
-        settings.put(BridgeConfig.Key.HTTP_PORT, -1);
-        settings.put("topic.prefix", topicPrefix);
-        settings.putAll(context.settings.bridgeSettings());
-        settings.putAll(overrides);
-        return new BridgeConfig(settings);
-    }
 
     // ------------------------------------------------------------------ backlog drain
 
@@ -367,75 +344,117 @@ final class PipelineWorkloads {
         return rows;
     }
 
-    /**
-     * A bridge with {@code overrides} drains a backlog: started once to create its slot, stopped,
-     * the backlog appended, started again and timed from its first acknowledged record to its last.
-     */
-    private ResultRow drainBridge(BenchContext.Subject subject, String name, Map<String, Object> overrides, int events) {
-        String prefix = "bench." + name;
-        String slot = SLOT_PREFIX + name;
-        context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
-        try {
-            createTopic(prefix + ".game");
-            BridgeConfig config = bridgeConfig("bench-" + name, slot, prefix, overrides);
-            // Start once to create the slot, publish one event, stop: the backlog then builds up in the slot.
-            try (EventBridge bridge = EventBridge.start(config, true)) {
-                bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                context.store.append("game-" + name + "-probe", ExpectedVersion.ANY, List.of(context.events.get(0)));
-                awaitPublished(bridge, 1, PROBE_TIMEOUT);
-                // A warm-up drain, unmeasured: the measured one is the steady state of a long-running bridge.
-                int warm = warmUpEvents(events);
-                context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
-                context.appendBacklog(name + "x", warm);
-                awaitPublished(bridge, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
-            }
-            context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
-            context.appendBacklog(name, events);
-            context.progress.detail("draining");
-            long started = System.nanoTime();
-            long first;
-            long done;
-            try (EventBridge bridge = EventBridge.start(config, false)) {
-                Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
-                first = awaitPublished(bridge, 1, timeout);
-                done = awaitPublished(bridge, events, timeout);
-            }
-            double seconds = (done - first) / 1e9;
-            return subject.measured(events / seconds, null, String.format(Locale.ROOT,
-                    "after a %,d-event warm-up: first record acknowledged %.1f s after start; %,d events in %.1f s",
-                    warmUpEvents(events), (first - started) / 1e9, events, seconds));
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return subject.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e));
-        } finally {
-            dropSlotQuietly(slot);
-        }
+    /** A publisher under a drain: runs on its slot and counts what Kafka acknowledged. */
+    private interface Drained extends AutoCloseable {
+
+        long published();
+
+        /** Why it stopped, or {@code null} while it runs. */
+        String failure();
+
+        @Override
+        void close();
     }
 
-    /**
-     * The same drain through Debezium's outbox EventRouter (the latency workloads' peer): started
-     * once to create its slot, stopped, the same backlog appended, started again and timed from its
-     * first acknowledged record to its last.
-     */
+    /** Starts a {@link Drained} on the drain's slot; {@code first}: the start that creates the slot. */
+    @FunctionalInterface
+    private interface DrainStarter {
+        Drained start(boolean first) throws Exception;
+    }
+
+    /** A bridge with {@code overrides} drains a backlog ({@link #drain(BenchContext.Subject, String, int, DrainStarter)}). */
+    private ResultRow drainBridge(BenchContext.Subject subject, String name, Map<String, Object> overrides, int events) {
+        String prefix = "bench." + name;
+        return drain(subject, name, events, first -> {
+            if (first) {
+                createTopic(prefix + ".game");
+            }
+            EventBridge bridge = EventBridge.start(context.bridgeConfig("bench-" + name, SLOT_PREFIX + name, prefix, overrides), first);
+            if (first) {
+                try {
+                    bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // the slot exists before the probe
+                } catch (Exception e) {
+                    bridge.close();
+                    throw e;
+                }
+            }
+            return new Drained() {
+                @Override
+                public long published() {
+                    return bridge.metrics().publishedCount();
+                }
+
+                @Override
+                public String failure() {
+                    return bridge.terminated().isCompletedExceptionally() ? "the bridge stopped: " + bridge.health().failure()
+                            : null;
+                }
+
+                @Override
+                public void close() {
+                    bridge.close();
+                }
+            };
+        });
+    }
+
+    /** The same drain through Debezium's outbox EventRouter (the latency workloads' peer). */
     private ResultRow drainRouter(BenchContext.Subject subject, int events) {
         String name = "outboxdrain" + events;
         String topic = "bench." + name + ".events";
+        try (Producer<byte[], byte[]> producer = producer(context.servers.bootstrapServers(), "bench-" + name)) {
+            return drain(subject, name, events, first -> {
+                if (first) {
+                    createTopic(topic);
+                    acceptedByEveryPartition(producer, topic, null);
+                }
+                OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
+                        SLOT_PREFIX + name, topic, producer, false);
+                if (first) {
+                    try {
+                        router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // the slot exists before the probe
+                    } catch (Exception e) {
+                        router.close();
+                        throw e;
+                    }
+                }
+                return new Drained() {
+                    @Override
+                    public long published() {
+                        return router.published();
+                    }
+
+                    @Override
+                    public String failure() {
+                        return router.failed() ? "Debezium with the outbox EventRouter stopped" : null;
+                    }
+
+                    @Override
+                    public void close() {
+                        router.close();
+                    }
+                };
+            });
+        }
+    }
+
+    /**
+     * Drains a backlog: the publisher is started once to create its slot, publishes a probe and an
+     * unmeasured warm-up backlog (the measured drain is a long-running publisher's steady state),
+     * and stops; the backlog is appended while it is down; it is started again and timed from its
+     * first acknowledged record to its last.
+     */
+    private ResultRow drain(BenchContext.Subject subject, String name, int events, DrainStarter starter) {
         String slot = SLOT_PREFIX + name;
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
-        try (Producer<byte[], byte[]> producer = producer(context.servers.bootstrapServers(), "bench-" + name)) {
-            createTopic(topic);
-            acceptedByEveryPartition(producer, topic, null);
-            try (OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
-                    slot, topic, producer, false)) {
-                router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        int warm = warmUpEvents(events);
+        try {
+            try (Drained publisher = starter.start(true)) {
                 context.store.append("game-" + name + "-probe", ExpectedVersion.ANY, List.of(context.events.get(0)));
-                awaitPublished(router, 1, PROBE_TIMEOUT);
-                int warm = warmUpEvents(events);
+                awaitPublished(publisher, 1, PROBE_TIMEOUT);
                 context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
                 context.appendBacklog(name + "x", warm);
-                awaitPublished(router, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
+                awaitPublished(publisher, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
             }
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
             context.appendBacklog(name, events);
@@ -443,16 +462,15 @@ final class PipelineWorkloads {
             long started = System.nanoTime();
             long first;
             long done;
-            try (OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
-                    slot, topic, producer, false)) {
+            try (Drained publisher = starter.start(false)) {
                 Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
-                first = awaitPublished(router, 1, timeout);
-                done = awaitPublished(router, events, timeout);
+                first = awaitPublished(publisher, 1, timeout);
+                done = awaitPublished(publisher, events, timeout);
             }
             double seconds = (done - first) / 1e9;
             return subject.measured(events / seconds, null, String.format(Locale.ROOT,
                     "after a %,d-event warm-up: first record acknowledged %.1f s after start; %,d events in %.1f s",
-                    warmUpEvents(events), (first - started) / 1e9, events, seconds));
+                    warm, (first - started) / 1e9, events, seconds));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -460,24 +478,6 @@ final class PipelineWorkloads {
             return subject.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e));
         } finally {
             dropSlotQuietly(slot);
-        }
-    }
-
-    private static long awaitPublished(OutboxRouterBridge router, long count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long now = System.nanoTime();
-            if (router.published() >= count) {
-                return now;
-            }
-            if (router.failed()) {
-                throw new IllegalStateException("Debezium with the outbox EventRouter stopped");
-            }
-            if (now > deadline) {
-                throw new IllegalStateException("the router published " + router.published() + " of " + count
-                        + " events within " + timeout.toSeconds() + " s");
-            }
-            Thread.sleep(2); // polling the router's counter, bounded by the deadline
         }
     }
 
@@ -486,23 +486,23 @@ final class PipelineWorkloads {
         return Math.max(1, Math.min(20_000, events / 5));
     }
 
-
-    /** Waits until the bridge has published {@code count} events; returns when, as nanoTime. */
-    private static long awaitPublished(EventBridge bridge, long count, Duration timeout) throws InterruptedException {
+    /** Returns when {@code publisher} has {@code count} events acknowledged (the time it saw it). */
+    private static long awaitPublished(Drained publisher, long count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long now = System.nanoTime();
-            if (bridge.metrics().publishedCount() >= count) {
+            if (publisher.published() >= count) {
                 return now;
             }
-            if (bridge.terminated().isCompletedExceptionally()) {
-                throw new IllegalStateException("the bridge stopped: " + bridge.health().failure());
+            String failure = publisher.failure();
+            if (failure != null) {
+                throw new IllegalStateException(failure);
             }
             if (now > deadline) {
-                throw new IllegalStateException("the bridge published " + bridge.metrics().publishedCount() + " of "
-                        + count + " events within " + timeout.toSeconds() + " s");
+                throw new IllegalStateException("published " + publisher.published() + " of " + count + " events within "
+                        + timeout.toSeconds() + " s");
             }
-            Thread.sleep(2); // polling the bridge's counter, bounded by the deadline
+            Thread.sleep(2); // polling the publisher's counter, bounded by the deadline
         }
     }
 

@@ -2,7 +2,6 @@ package dev.eventstore.bench;
 
 import dev.eventstore.EventData;
 import dev.eventstore.RecordedEvent;
-import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.EventRecordEncoder;
 import dev.eventstore.bridge.TopicManager;
 import dev.eventstore.consumer.ConsumedEvent;
@@ -96,13 +95,8 @@ final class ReplayWorkloads {
 
     /** Writes {@code events} records in the bridge's format: the pool's events, round robin over the streams. */
     private void fill(Admin admin, String topic, int events) throws Exception {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(BridgeConfig.Key.DB_URL, context.servers.store().url());
-        settings.put(BridgeConfig.Key.DB_USER, context.servers.store().user() == null ? "bench" : context.servers.store().user());
-        settings.put(BridgeConfig.Key.SCHEMA, BenchContext.STORE_SCHEMA.value());
-        settings.put(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, context.servers.bootstrapServers());
-        settings.put("topic.prefix", "bench.replay");
-        EventRecordEncoder encoder = new EventRecordEncoder(new BridgeConfig(settings));
+        EventRecordEncoder encoder = new EventRecordEncoder(context.bridgeConfig("bench-replay", "bench_replay", "bench.replay",
+                Map.of()));
         Map<String, Object> bulk = Map.of(ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (Producer<byte[], byte[]> producer = PipelineWorkloads.producer(context.servers.bootstrapServers(),

@@ -2,9 +2,7 @@ package dev.eventstore.bench;
 
 import dev.eventstore.admin.EventSelection;
 import dev.eventstore.admin.Republisher;
-import dev.eventstore.bridge.BridgeConfig;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +45,7 @@ final class RepublishWorkload {
                 context.resetAll();
                 context.progress.detail(String.format(Locale.ROOT, "appending %,d events", events));
                 context.appendBacklog("republish", events);
-                Republisher.Report report = new Republisher(config(prefix)).republish(EventSelection.all(),
+                Republisher.Report report = new Republisher(context.bridgeConfig("bench-republish", "bench_republish", prefix, Map.of())).republish(EventSelection.all(),
                         (done, total) -> context.progress.detail(String.format(Locale.ROOT, "%,d of %,d republished", done,
                                 total)));
                 if (report.events() != events) {
@@ -67,21 +65,5 @@ final class RepublishWorkload {
             }
             return List.of(ours.failed(LoadRunner.describe(e)));
         }
-    }
-
-    private BridgeConfig config(String prefix) {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(BridgeConfig.Key.NAME, "bench-republish");
-        settings.put(BridgeConfig.Key.DB_URL, context.servers.store().url());
-        settings.put(BridgeConfig.Key.DB_USER, context.servers.store().user() == null ? "bench" : context.servers.store().user());
-        if (context.servers.store().password() != null) {
-            settings.put(BridgeConfig.Key.DB_PASSWORD, context.servers.store().password());
-        }
-        settings.put(BridgeConfig.Key.SCHEMA, BenchContext.STORE_SCHEMA.value());
-        settings.put(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, context.servers.bootstrapServers());
-        settings.put(BridgeConfig.Key.TOPIC_PARTITIONS, PipelineWorkloads.PARTITIONS);
-        settings.put("topic.prefix", prefix);
-        settings.putAll(context.settings.bridgeSettings());
-        return new BridgeConfig(settings);
     }
 }
