@@ -38,12 +38,7 @@ class BridgeKillIT {
 
     @AfterEach
     void cleanUp() {
-        children.forEach(c -> {
-            if (c.isAlive()) {
-                c.kill();
-                c.finish(30);
-            }
-        });
+        FaultRig.killAll(children);
         rig.dropSlot();
     }
 

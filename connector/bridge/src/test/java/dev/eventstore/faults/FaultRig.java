@@ -145,6 +145,16 @@ final class FaultRig {
      * Waits for a child to exit by itself; fails with the end of its log when it is still running
      * after {@code timeout} (the child is then killed by the test's clean-up).
      */
+    /** The scenarios' clean-up: every bridge child still alive is killed (SIGKILL) and waited for. */
+    static void killAll(java.util.List<Cli.Child> children) {
+        for (Cli.Child child : children) {
+            if (child.isAlive()) {
+                child.kill();
+                child.finish(30);
+            }
+        }
+    }
+
     static Cli.Result awaitExit(Cli.Child child, Duration timeout) {
         try {
             await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> !child.isAlive());

@@ -41,12 +41,7 @@ class KafkaPauseIT {
 
     @AfterEach
     void cleanUp() {
-        children.forEach(c -> {
-            if (c.isAlive()) {
-                c.kill();
-                c.finish(30);
-            }
-        });
+        FaultRig.killAll(children);
         if (rig != null) {
             rig.dropSlot();
         }

@@ -34,12 +34,7 @@ class LoginRevokedIT {
 
     @AfterEach
     void cleanUp() throws Exception {
-        children.forEach(c -> {
-            if (c.isAlive()) {
-                c.kill();
-                c.finish(30);
-            }
-        });
+        FaultRig.killAll(children);
         rig.dropSlot();
         sql("DROP ROLE IF EXISTS " + role);
     }

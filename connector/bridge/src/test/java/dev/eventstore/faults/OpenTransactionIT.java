@@ -36,12 +36,7 @@ class OpenTransactionIT {
 
     @AfterEach
     void cleanUp() {
-        children.forEach(c -> {
-            if (c.isAlive()) {
-                c.kill();
-                c.finish(30);
-            }
-        });
+        FaultRig.killAll(children);
         rig.dropSlot();
     }
 

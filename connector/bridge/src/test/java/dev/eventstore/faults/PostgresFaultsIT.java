@@ -36,12 +36,7 @@ class PostgresFaultsIT {
 
     @AfterEach
     void cleanUp() throws Exception {
-        children.forEach(c -> {
-            if (c.isAlive()) {
-                c.kill();
-                c.finish(30);
-            }
-        });
+        FaultRig.killAll(children);
         if (rig != null) {
             rig.dropSlot();
         }

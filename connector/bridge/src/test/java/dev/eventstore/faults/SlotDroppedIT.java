@@ -37,12 +37,7 @@ class SlotDroppedIT {
 
     @AfterEach
     void cleanUp() {
-        children.forEach(c -> {
-            if (c.isAlive()) {
-                c.kill();
-                c.finish(30);
-            }
-        });
+        FaultRig.killAll(children);
         rig.dropSlot();
     }
 
