@@ -73,6 +73,18 @@ class BridgeConfigTest {
     }
 
     @Test
+    void oneProducerRequestInFlightUnlessToldOtherwiseAndNeverMoreThanTheIdempotentProducerAllows() {
+        assertThat(BridgeConfig.load(minimal(), Map.of()).getInt(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT)).isEqualTo(1);
+        Properties five = minimal();
+        five.setProperty(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT, "5");
+        assertThat(BridgeConfig.load(five, Map.of()).getInt(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT)).isEqualTo(5);
+        Properties six = minimal();
+        six.setProperty(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT, "6");
+        assertThatThrownBy(() -> BridgeConfig.load(six, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT);
+    }
+
+    @Test
     void passwordNeverPrints() {
         Properties file = minimal();
         file.setProperty("db.password", "s3cret");
