@@ -38,7 +38,7 @@ final class AppendWorkloads {
 
     static int caseCount(BenchSettings settings, boolean peers) {
         int perBatch = peers ? 3 : 2;
-        int perSingle = peers ? 4 : 2;
+        int perSingle = peers ? 5 : 3;
         return settings.batchWriters().size() * perBatch + settings.singleWriters().size() * perSingle + (peers ? 2 : 1);
     }
 
@@ -58,6 +58,8 @@ final class AppendWorkloads {
             String workload = String.format(Locale.ROOT, "append single events, %d %s", writers, writersWord(writers));
             rows.add(ours(subject(id, workload, "eventstore", "eventstore append", ResultRow.Role.OURS), writers, 1));
             rows.add(raw(subject(id, workload, "raw", "raw single-row INSERT (ceiling)", ResultRow.Role.CEILING), writers, 1));
+            rows.add(rawAdvance(subject(id, workload, "raw-advance",
+                    "raw stream-row UPDATE + INSERT, 1 statement", ResultRow.Role.REFERENCE), writers));
             rows.add(messageDb(subject(id, workload, "message-db", "message-db write_message, 1 category",
                     ResultRow.Role.PEER), writers, 1, 1));
             rows.add(messageDb(subject(id, workload, "message-db-256", "message-db write_message, 256 categories",
@@ -132,6 +134,28 @@ final class AppendWorkloads {
                 return size;
             };
         }, o -> "stream rows created before; versions from the writer");
+    }
+
+    /**
+     * What a single-event append must write, as plain SQL in one statement: the stream's row
+     * advanced with an optimistic check, and the event. The gap between it and the bare INSERT is
+     * the stream row; the gap between it and our append is the library and its function.
+     */
+    private ResultRow rawAdvance(BenchContext.Subject subject, int writers) {
+        int c = ++caseNumber;
+        return context.measure(subject, writers, context::resetAll, w -> {
+            String[] streams = streams(c, w, 1);
+            context.raw.createStreams(List.of(streams));
+            long[] versions = new long[streams.length];
+            long[] cursor = {w * 1009L};
+            int[] next = {0};
+            return () -> {
+                int j = next[0]++ % streams.length;
+                context.raw.advanceAndInsert(streams[j], versions[j], context.events.batch(cursor[0]++, 1).get(0));
+                versions[j]++;
+                return 1;
+            };
+        }, o -> "stream rows created before; the row's version checked and advanced, updated_at set");
     }
 
     private ResultRow messageDb(BenchContext.Subject subject, int writers, int size, int categories) {

@@ -79,6 +79,24 @@ final class BenchSql {
             """;
 
     /**
+     * One event with what an append must also write, in one statement and without the library's
+     * function: the stream's row advanced (optimistic check on its version, {@code updated_at}
+     * set) and the event inserted at the new version. Parameters: 1 = stream id, 2 = the version
+     * the caller expects, 3 = event type, 4 = event version, 5 = data (JSON text), 6 = metadata
+     * (JSON text or NULL). Inserts no row when the version did not match.
+     */
+    static final String RAW_ADVANCE_AND_INSERT = """
+            WITH advanced AS (
+              UPDATE ${raw}.event_streams
+                 SET stream_version = stream_version + 1, updated_at = (now() AT TIME ZONE 'UTC')
+               WHERE stream_id = ? AND stream_version = ?
+              RETURNING stream_id, stream_version)
+            INSERT INTO ${raw}.events (stream_id, stream_version, event_type, event_version, data, metadata, created_at)
+            SELECT advanced.stream_id, advanced.stream_version, ?, ?, ?::jsonb, ?::jsonb, (now() AT TIME ZONE 'UTC')
+              FROM advanced
+            """;
+
+    /**
      * A page of a stream straight from the copy's table, the columns the library reads.
      * Parameters: 1 = stream id, 2 = from version (inclusive), 3 = max count.
      */

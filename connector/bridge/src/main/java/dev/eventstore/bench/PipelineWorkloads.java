@@ -84,7 +84,7 @@ final class PipelineWorkloads {
     }
 
     static int caseCount(BenchSettings settings) {
-        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 4;
+        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 5;
     }
 
     /** The producer's linger.ms when none is set: what "Debezium's defaults" run with. */
@@ -332,6 +332,9 @@ final class PipelineWorkloads {
         rows.add(drainRouter(new BenchContext.Subject(id, workload, "outbox-router",
                 "Debezium outbox EventRouter (poll 10 ms, linger 0)", ResultRow.Role.PEER, ResultRow.Basis.THROUGHPUT),
                 events));
+        rows.add(drainCaptureOnly(new BenchContext.Subject(id, workload, "capture-only",
+                "Debezium alone, records counted and discarded (no Kafka)", ResultRow.Role.REFERENCE,
+                ResultRow.Basis.THROUGHPUT), events));
         context.progress.startCase(workload + " · " + raw.subject(), Duration.ofSeconds(5 + events / 20_000));
         try {
             rows.add(rawProducer(raw, "bench.drain" + events + ".game", "bench.drain" + events + "raw.game", events));
@@ -436,6 +439,41 @@ final class PipelineWorkloads {
                 };
             });
         }
+    }
+
+    /**
+     * The same drain through Debezium alone: what the capture side delivers on this machine when
+     * nothing is mapped or sent ({@link CaptureOnly}), the limit of any Debezium-based publisher here.
+     */
+    private ResultRow drainCaptureOnly(BenchContext.Subject subject, int events) {
+        String name = "captureonly" + events;
+        return drain(subject, name, events, first -> {
+            CaptureOnly capture = CaptureOnly.start(context.servers.store(), BenchContext.STORE_SCHEMA, SLOT_PREFIX + name);
+            if (first) {
+                try {
+                    capture.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // the slot exists before the probe
+                } catch (Exception e) {
+                    capture.close();
+                    throw e;
+                }
+            }
+            return new Drained() {
+                @Override
+                public long published() {
+                    return capture.captured();
+                }
+
+                @Override
+                public String failure() {
+                    return capture.failed() ? "Debezium (capture only) stopped" : null;
+                }
+
+                @Override
+                public void close() {
+                    capture.close();
+                }
+            };
+        });
     }
 
     /**

@@ -28,6 +28,7 @@ final class RawCopy {
     private final SchemaName store;
     private final SchemaName raw;
     private final String insertEvent;
+    private final String advanceAndInsert;
     private final String readStream;
 
     RawCopy(HikariDataSource pool, SchemaName store, SchemaName raw) {
@@ -35,6 +36,7 @@ final class RawCopy {
         this.store = store;
         this.raw = raw;
         this.insertEvent = sql(BenchSql.RAW_INSERT_EVENT);
+        this.advanceAndInsert = sql(BenchSql.RAW_ADVANCE_AND_INSERT);
         this.readStream = sql(BenchSql.RAW_READ_STREAM);
     }
 
@@ -132,6 +134,22 @@ final class RawCopy {
              PreparedStatement statement = connection.prepareStatement(insertEvent)) {
             bind(statement, streamId, version, event);
             statement.executeUpdate();
+        }
+    }
+
+    /**
+     * One event the way an append must write it, in plain SQL: the stream's row advanced from
+     * {@code expected} and the event inserted ({@link BenchSql#RAW_ADVANCE_AND_INSERT}).
+     *
+     * @throws IllegalStateException if the stream's version was not {@code expected}
+     */
+    void advanceAndInsert(String streamId, long expected, EventData event) throws SQLException {
+        try (Connection connection = pool.getConnection();
+             PreparedStatement statement = connection.prepareStatement(advanceAndInsert)) {
+            bind(statement, streamId, expected, event);
+            if (statement.executeUpdate() != 1) {
+                throw new IllegalStateException("stream " + streamId + " was not at version " + expected);
+            }
         }
     }
 

@@ -49,6 +49,10 @@ public final class EventRecordContract {
             if (correlation != null) {
                 assertThat(header(record, "ce_correlationid")).isEqualTo(correlation.toString());
             }
+            Object causation = event.eventMetadata().causationId();
+            if (causation != null) {
+                assertThat(header(record, "ce_causationid")).isEqualTo(causation.toString());
+            }
         }
     }
 
