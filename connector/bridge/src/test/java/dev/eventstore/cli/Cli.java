@@ -1,11 +1,13 @@
 package dev.eventstore.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -130,14 +132,38 @@ public final class Cli {
 
     /** Starts a child JVM running the command line, with this test's class path. */
     public Child start(Path workingDirectory, String... args) {
+        return start(workingDirectory, System.getProperty("java.class.path"), Map.of(), args);
+    }
+
+    /**
+     * Starts the packaged command line as a child process, as {@code bin/eventstore} runs it: the
+     * jar this build packaged with its dependencies in {@code target/lib} (no test classes, so the
+     * product's logback.xml, not the tests'), and {@code EVENTSTORE_MIGRATIONS_DIR} set to the
+     * checkout's migrations unless this Cli sets it. The launcher script itself is not run because
+     * it rebuilds the jar when any source is newer, which a test must not trigger.
+     */
+    public Child startPackaged(Path workingDirectory, String... args) {
+        Path module = Path.of(System.getProperty("user.dir"));
+        Path target = module.resolve("target");
+        Path jar = target.resolve("eventstore-bridge.jar");
+        if (!Files.isRegularFile(jar) || !Files.isDirectory(target.resolve("lib"))) {
+            throw new AssertionError("no packaged command line at " + jar + " (run mvn package first)");
+        }
+        Path migrations = module.resolve("../../migrations").normalize();
+        return start(workingDirectory, jar + File.pathSeparator + target.resolve("lib") + File.separator + "*",
+                Map.of(DatabaseOptions.ENV_MIGRATIONS_DIR, migrations.toString()), args);
+    }
+
+    private Child start(Path workingDirectory, String classPath, Map<String, String> defaults, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", classPath,
                 EventStoreCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("EVENTSTORE_"));
+        builder.environment().putAll(defaults);
         builder.environment().putAll(environment);
         if (workingDirectory != null) {
             builder.directory(workingDirectory.toFile());
