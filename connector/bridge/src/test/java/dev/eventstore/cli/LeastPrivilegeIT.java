@@ -83,6 +83,22 @@ class LeastPrivilegeIT {
         assertForbidden("sec_writer", "TRUNCATE security_it.events");
         assertForbidden("sec_writer", "CREATE TABLE security_it.intruder (id int)");
         assertForbidden("sec_writer", "SELECT security_it.grant_roles()");
+        assertForbidden("sec_writer", "SELECT security_it.grant_roles_v6()");
+        assertForbidden("sec_writer", "SELECT security_it.grant_roles_v7()");
+        assertForbidden("sec_writer", "INSERT INTO security_it.audit_log (command) VALUES ('forged')");
+    }
+
+    @Test
+    void bridgeRoleAddsAuditRowsButCannotReadOrChangeThem() throws SQLException {
+        // republish and replay run with the bridge's login and record themselves in audit_log.
+        try (Connection connection = as("sec_bridge").getConnection(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("INSERT INTO security_it.audit_log (command) VALUES ('republish')"
+                     + " RETURNING audit_id")) {
+            assertThat(rs.next()).isTrue();
+        }
+        assertForbidden("sec_bridge", "SELECT command FROM security_it.audit_log");
+        assertForbidden("sec_bridge", "UPDATE security_it.audit_log SET command = 'forged'");
+        assertForbidden("sec_bridge", "DELETE FROM security_it.audit_log");
     }
 
     @Test
