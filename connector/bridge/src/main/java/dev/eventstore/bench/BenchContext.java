@@ -98,6 +98,23 @@ final class BenchContext {
         }
     }
 
+    /**
+     * Runs now what the server would otherwise start in the middle of the next measurement, after
+     * a large append: autovacuum's VACUUM (ANALYZE) of the store's tables (it fires past 20 % new
+     * rows: during the first case after a warm-up burst, never the later ones) and a checkpoint.
+     * Without it, whichever variant ran first after a burst was measured beside a vacuum.
+     */
+    void settle() throws SQLException {
+        try (Connection connection = storePool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(BenchSql.in(BenchSql.VACUUM_EVENTS, "schema", STORE_SCHEMA));
+            try {
+                statement.execute("CHECKPOINT");
+            } catch (SQLException notAllowed) {
+                // needs superuser or pg_checkpoint; without it the server's own schedule applies
+            }
+        }
+    }
+
     /** Describes one subject of one workload, for {@link #measure}. */
     record Subject(String workloadId, String workload, String subjectId, String subject, ResultRow.Role role,
                    ResultRow.Basis basis) {

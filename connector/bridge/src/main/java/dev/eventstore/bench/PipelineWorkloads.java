@@ -298,6 +298,7 @@ final class PipelineWorkloads {
             }
             Thread.sleep(20); // bounded by the deadline
         }
+        context.settle();
         context.progress.detail("");
     }
 
@@ -496,6 +497,7 @@ final class PipelineWorkloads {
             }
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
             context.appendBacklog(name, events);
+            context.settle();
             context.progress.detail("draining");
             long started = System.nanoTime();
             long first;
