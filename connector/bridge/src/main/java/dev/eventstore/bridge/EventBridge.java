@@ -44,6 +44,7 @@ public final class EventBridge implements AutoCloseable {
     private final DataSource dataSource;
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(daemon("eventstore-bridge-engine"));
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(daemon("eventstore-bridge-monitor"));
+    private final HeldConnection monitorConnection;
     // The monitor loop's state (see checkSlotAndKafka).
     private final StoreViews views;
     private final PublishedWatermark watermark;
@@ -61,6 +62,7 @@ public final class EventBridge implements AutoCloseable {
     private EventBridge(BridgeConfig config) {
         this.config = config;
         this.dataSource = config.connection().dataSource();
+        this.monitorConnection = new HeldConnection(dataSource, true);
         this.views = new StoreViews(config.schema());
         this.watermark = new PublishedWatermark(config.schema(), config.name(), config.slotName());
     }
@@ -171,21 +173,24 @@ public final class EventBridge implements AutoCloseable {
     private void checkSlotAndKafka() {
         String confirmedFlushLsn = null;
         boolean slotRead = false;
-        try (Connection connection = dataSource.getConnection()) {
+        try {
+            Connection connection = monitorConnection.get();
             StoreViews.SlotState slot = views.slot(connection, config.slotName()).orElse(null);
             metrics.slot(slot);
             slotActive = slot != null && slot.active();
             confirmedFlushLsn = slot == null ? null : slot.confirmedFlushLsn();
             slotRead = true;
         } catch (Exception e) {
+            monitorConnection.discard();
             metrics.slot(null);
             slotActive = false;
             log.warn("Cannot read replication slot {}: {}", config.slotName(), PostgresErrors.describe(e));
         }
         if (slotRead) {
-            try (Connection connection = dataSource.getConnection()) {
-                metrics.publishedBelow(watermark.tick(connection, confirmedFlushLsn));
+            try {
+                metrics.publishedBelow(watermark.tick(monitorConnection.get(), confirmedFlushLsn));
             } catch (Exception e) {
+                monitorConnection.discard();
                 log.warn("Cannot record the publish checkpoint in {}.cdc_checkpoints: {}", config.schema(),
                         PostgresErrors.describe(e));
             }
@@ -194,9 +199,11 @@ public final class EventBridge implements AutoCloseable {
         long now = System.nanoTime();
         if (storeInterval > 0 && (lastStoreRefresh == 0 || now - lastStoreRefresh >= storeInterval * 1_000_000)) {
             lastStoreRefresh = now;
-            try (Connection connection = dataSource.getConnection()) {
+            try {
+                Connection connection = monitorConnection.get();
                 metrics.store(views.streamsPerCategory(connection), views.subscriptionLag(connection));
             } catch (Exception e) {
+                monitorConnection.discard();
                 log.warn("Cannot read the store gauges from the monitoring views: {}", PostgresErrors.describe(e));
             }
         }
@@ -245,6 +252,12 @@ public final class EventBridge implements AutoCloseable {
         }
         closed = true;
         monitor.shutdownNow();
+        try {
+            monitor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        monitorConnection.close();
         if (mirror != null) {
             mirror.close();
         }

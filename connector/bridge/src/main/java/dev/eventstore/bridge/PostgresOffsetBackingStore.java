@@ -43,6 +43,8 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
 
     private DataSource dataSource;
     private SchemaName schema;
+    // Used by the store's one flush thread (save()); start() and stop() run before and after it.
+    private HeldConnection flushConnection;
 
     @Override
     public void configure(WorkerConfig config) {
@@ -55,6 +57,7 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
         dataSource = new ConnectionSettings(url.toString(), string(originals.get(KEY_USER)),
                 string(originals.get(KEY_PASSWORD))).dataSource();
         schema = SchemaName.of(originals.getOrDefault(KEY_SCHEMA, SchemaName.DEFAULT).toString());
+        flushConnection = new HeldConnection(dataSource, false);
     }
 
     private static String string(Object value) {
@@ -79,9 +82,15 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     }
 
     @Override
+    public synchronized void stop() {
+        super.stop(); // waits for the flush thread
+        flushConnection.close();
+    }
+
+    @Override
     protected void save() {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+        try {
+            Connection connection = flushConnection.get();
             try (PreparedStatement upsert = connection.prepareStatement(SqlResource.load("save_cdc_offset", schema));
                  PreparedStatement delete = connection.prepareStatement(SqlResource.load("delete_cdc_offset", schema))) {
                 for (Map.Entry<ByteBuffer, ByteBuffer> entry : data.entrySet()) {
@@ -101,7 +110,7 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
                 delete.executeBatch();
                 connection.commit();
             } catch (SQLException e) {
-                connection.rollback();
+                flushConnection.discard(); // rolls back; the next flush opens a new connection
                 throw e;
             }
         } catch (SQLException e) {
