@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,53 @@ class SchemaFunctionsIT {
                 + " the event type is longer than 255 characters");
         assertThat(callAppend("types-1", "ARRAY['A', NULL]").getSQLState()).isEqualTo("ZE005");
         assertThat(callAppend("types-1", "ARRAY['A']").getMessage()).contains("the event arrays differ in length");
+    }
+
+    /** Appends one event ({@code single}) or the same event after a valid one, with SQL literals. */
+    private static SQLException callAppendOf(String streamId, boolean single, String type, String version, String data) {
+        String types = single ? "ARRAY[" + type + "]::text[]" : "ARRAY['Valid', " + type + "]::text[]";
+        String versions = single ? "ARRAY[" + version + "]::int[]" : "ARRAY[1, " + version + "]::int[]";
+        String datas = single ? "ARRAY[" + data + "]::jsonb[]" : "ARRAY['{}', " + data + "]::jsonb[]";
+        try (Connection connection = DATABASE.connect(); Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT * FROM " + SCHEMA + ".append_to_stream('" + streamId + "', -1, " + types + ", "
+                    + versions + ", " + datas + ", NULL)").close();
+            return null;
+        } catch (SQLException e) {
+            return e;
+        }
+    }
+
+    @Test
+    void aSingleEventIsCheckedAndWordedAsAnEventOfABatch() throws SQLException {
+        // A single event takes a shorter path through append_to_stream (V20240000000009): same checks, same words.
+        Map<String, String[]> cases = Map.of(
+                "the event type is empty", new String[] {"''", "1", "'{}'"},
+                "the event type is only whitespace", new String[] {"'  '", "1", "'{}'"},
+                "the event type is longer than 255 characters", new String[] {"'" + "T".repeat(256) + "'", "1", "'{}'"},
+                "the event type contains a control character", new String[] {"E'a\\x01b'", "1", "'{}'"},
+                "the event version 0 is below 1", new String[] {"'A'", "0", "'{}'"},
+                "the event data is NULL", new String[] {"'A'", "1", "NULL"});
+        for (Map.Entry<String, String[]> bad : cases.entrySet()) {
+            String[] event = bad.getValue();
+            SQLException single = callAppendOf("one-bad", true, event[0], event[1], event[2]);
+            SQLException batch = callAppendOf("two-bad", false, event[0], event[1], event[2]);
+            assertThat((Object) single).as(bad.getKey()).isNotNull();
+            assertThat(single.getSQLState()).as(bad.getKey()).isEqualTo("ZE005");
+            assertThat(single.getMessage()).startsWith("ERROR: invalid event at index 0 for stream 'one-bad': " + bad.getKey());
+            assertThat((Object) batch).as(bad.getKey()).isNotNull();
+            assertThat(batch.getMessage()).startsWith("ERROR: invalid event at index 1 for stream 'two-bad': " + bad.getKey());
+        }
+        assertThat((Object) callAppendOf("one-good", true, "'A'", "NULL", "'{\"x\":1}'")).as("version NULL means 1").isNull();
+        try (Connection connection = DATABASE.connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT stream_id, stream_version, event_version, data::text FROM " + SCHEMA
+                     + ".events WHERE stream_id IN ('one-bad', 'two-bad', 'one-good') ORDER BY event_id")) {
+            assertThat(rs.next()).as("only the valid single event was written").isTrue();
+            assertThat(rs.getString(1)).isEqualTo("one-good");
+            assertThat(rs.getLong(2)).isEqualTo(1);
+            assertThat(rs.getInt(3)).isEqualTo(1);
+            assertThat(rs.getString(4)).isEqualTo("{\"x\": 1}");
+            assertThat(rs.next()).isFalse();
+        }
     }
 
     @Test
