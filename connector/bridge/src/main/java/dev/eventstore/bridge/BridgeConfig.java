@@ -114,7 +114,9 @@ public final class BridgeConfig extends AbstractConfig {
                 .define(Key.POLL_INTERVAL_MS, Type.LONG, 10L, Range.atLeast(1), Importance.MEDIUM,
                         "How long Debezium waits for more changes before handing a batch over. 10 ms keeps"
                                 + " commit-to-Kafka latency around 10 ms (p50); Debezium's default of 500 ms gives about"
-                                + " 400 ms. Larger values make fewer, larger batches under light load.",
+                                + " 400 ms. Larger values make fewer, larger batches under light load. Lower values cost"
+                                + " CPU even when idle: Debezium's queue spins through the last millisecond of each"
+                                + " wait (about 8 % of a core at 10 ms, more in proportion below it).",
                         GROUP_CAPTURE, 3, ConfigDef.Width.SHORT, "Poll interval")
                 .define(Key.MAX_BATCH_SIZE, Type.INT, 2048, Range.atLeast(1), Importance.LOW,
                         "Most change records in one batch handed to the producer.",
