@@ -113,7 +113,34 @@ final class AppendWorkloads {
         }, null);
     }
 
+    /** How a raw writer writes one append's events into the copy: stream, the stream's version before, events. */
+    @FunctionalInterface
+    private interface RawWrite {
+        void write(String streamId, long versionBefore, List<EventData> events) throws Exception;
+    }
+
+    /** The ceiling: the events inserted straight into the copy, versions from the writer. */
     private ResultRow raw(BenchContext.Subject subject, int writers, int size) {
+        return raw(subject, writers, size, (stream, before, events) -> {
+            if (size == 1) {
+                context.raw.insert(stream, before + 1, events.get(0));
+            } else {
+                context.raw.insertBatch(stream, before + 1, events);
+            }
+        }, "stream rows created before; versions from the writer");
+    }
+
+    /**
+     * What a single-event append must write, as plain SQL in one statement: the stream's row
+     * advanced with an optimistic check, and the event. The gap between it and the bare INSERT is
+     * the stream row; the gap between it and our append is the library and its function.
+     */
+    private ResultRow rawAdvance(BenchContext.Subject subject, int writers) {
+        return raw(subject, writers, 1, (stream, before, events) -> context.raw.advanceAndInsert(stream, before, events.get(0)),
+                "stream rows created before; the row's version checked and advanced, updated_at set");
+    }
+
+    private ResultRow raw(BenchContext.Subject subject, int writers, int size, RawWrite write, String note) {
         int c = ++caseNumber;
         return context.measure(subject, writers, context::resetAll, w -> {
             String[] streams = streams(c, w, 1);
@@ -125,37 +152,11 @@ final class AppendWorkloads {
                 int j = next[0]++ % streams.length;
                 List<EventData> batch = context.events.batch(cursor[0], size);
                 cursor[0] += size;
-                if (size == 1) {
-                    context.raw.insert(streams[j], versions[j] + 1, batch.get(0));
-                } else {
-                    context.raw.insertBatch(streams[j], versions[j] + 1, batch);
-                }
+                write.write(streams[j], versions[j], batch);
                 versions[j] += size;
                 return size;
             };
-        }, o -> "stream rows created before; versions from the writer");
-    }
-
-    /**
-     * What a single-event append must write, as plain SQL in one statement: the stream's row
-     * advanced with an optimistic check, and the event. The gap between it and the bare INSERT is
-     * the stream row; the gap between it and our append is the library and its function.
-     */
-    private ResultRow rawAdvance(BenchContext.Subject subject, int writers) {
-        int c = ++caseNumber;
-        return context.measure(subject, writers, context::resetAll, w -> {
-            String[] streams = streams(c, w, 1);
-            context.raw.createStreams(List.of(streams));
-            long[] versions = new long[streams.length];
-            long[] cursor = {w * 1009L};
-            int[] next = {0};
-            return () -> {
-                int j = next[0]++ % streams.length;
-                context.raw.advanceAndInsert(streams[j], versions[j], context.events.batch(cursor[0]++, 1).get(0));
-                versions[j]++;
-                return 1;
-            };
-        }, o -> "stream rows created before; the row's version checked and advanced, updated_at set");
+        }, o -> note);
     }
 
     private ResultRow messageDb(BenchContext.Subject subject, int writers, int size, int categories) {

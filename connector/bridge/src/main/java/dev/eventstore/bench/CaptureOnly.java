@@ -2,17 +2,11 @@ package dev.eventstore.bench;
 
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.SchemaName;
-import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
-import io.debezium.engine.format.ChangeEventFormat;
-import java.io.IOException;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -25,41 +19,14 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 final class CaptureOnly implements AutoCloseable {
 
-    private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "bench-capture-only");
-        t.setDaemon(true);
-        return t;
-    });
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicLong captured = new AtomicLong();
+    private final BenchEngine engine;
 
     private CaptureOnly(ConnectionSettings db, SchemaName schema, String slot) {
         Properties settings = OutboxRouterBridge.settings(db, schema, slot, "unused", false);
         settings.stringPropertyNames().stream().filter(key -> key.startsWith("transforms")).forEach(settings::remove);
         settings.setProperty("name", "bench-capture-only");
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(settings)
-                .using(new DebeziumEngine.ConnectorCallback() {
-                    @Override
-                    public void taskStarted() {
-                        ready.complete(null);
-                    }
-                })
-                .using((success, message, error) -> {
-                    if (!success || error != null) {
-                        IllegalStateException failure = new IllegalStateException(
-                                "Debezium (capture only) stopped: " + (error != null ? error.getMessage() : message), error);
-                        ready.completeExceptionally(failure);
-                        stopped.completeExceptionally(failure);
-                    } else {
-                        stopped.complete(null);
-                    }
-                })
-                .notifying(this::count)
-                .build();
-        thread.execute(engine);
+        engine = new BenchEngine("Debezium (capture only)", settings, this::count);
     }
 
     /** Starts an engine on {@code slot} (created if missing, kept when stopped: the caller drops it). */
@@ -68,7 +35,7 @@ final class CaptureOnly implements AutoCloseable {
     }
 
     CompletableFuture<Void> ready() {
-        return ready;
+        return engine.ready();
     }
 
     /** Change records of events handed over by Debezium so far. */
@@ -77,7 +44,7 @@ final class CaptureOnly implements AutoCloseable {
     }
 
     boolean failed() {
-        return stopped.isCompletedExceptionally();
+        return engine.failed();
     }
 
     private void count(List<RecordChangeEvent<SourceRecord>> changes,
@@ -96,18 +63,6 @@ final class CaptureOnly implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            engine.close();
-        } catch (IOException | IllegalStateException ignored) {
-            // stopped already, or failed: nothing left to close
-        }
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(60, TimeUnit.SECONDS)) {
-                thread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        engine.close();
     }
 }

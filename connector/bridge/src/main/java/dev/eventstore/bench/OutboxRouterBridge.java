@@ -2,21 +2,15 @@ package dev.eventstore.bench;
 
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.SchemaName;
-import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
-import io.debezium.engine.format.ChangeEventFormat;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -41,40 +35,14 @@ final class OutboxRouterBridge implements AutoCloseable {
 
     static final String ID_HEADER = "id";
 
-    private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "bench-outbox-engine");
-        t.setDaemon(true);
-        return t;
-    });
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Publisher publisher;
+    private final BenchEngine engine;
 
     private OutboxRouterBridge(ConnectionSettings db, SchemaName schema, String slot, String topic,
                                Producer<byte[], byte[]> producer, boolean dropSlotOnStop) {
         publisher = new Publisher(producer);
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(settings(db, schema, slot, topic, dropSlotOnStop))
-                .using(new DebeziumEngine.ConnectorCallback() {
-                    @Override
-                    public void taskStarted() {
-                        ready.complete(null);
-                    }
-                })
-                .using((success, message, error) -> {
-                    if (!success || error != null) {
-                        IllegalStateException failure = new IllegalStateException(
-                                "Debezium with the outbox EventRouter stopped: " + (error != null ? error.getMessage() : message), error);
-                        ready.completeExceptionally(failure);
-                        stopped.completeExceptionally(failure);
-                    } else {
-                        stopped.complete(null);
-                    }
-                })
-                .notifying(publisher)
-                .build();
-        thread.execute(engine);
+        engine = new BenchEngine("Debezium with the outbox EventRouter", settings(db, schema, slot, topic, dropSlotOnStop),
+                publisher);
     }
 
     /**
@@ -88,7 +56,7 @@ final class OutboxRouterBridge implements AutoCloseable {
     }
 
     CompletableFuture<Void> ready() {
-        return ready;
+        return engine.ready();
     }
 
     /** Records acknowledged by Kafka so far. */
@@ -98,7 +66,7 @@ final class OutboxRouterBridge implements AutoCloseable {
 
     /** Whether the engine stopped with a failure. */
     boolean failed() {
-        return stopped.isCompletedExceptionally();
+        return engine.failed();
     }
 
     static Properties settings(ConnectionSettings db, SchemaName schema, String slot, String topic, boolean dropSlotOnStop) {
@@ -148,19 +116,7 @@ final class OutboxRouterBridge implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            engine.close();
-        } catch (IOException | IllegalStateException ignored) {
-            // stopped already, or failed: nothing left to close
-        }
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(60, TimeUnit.SECONDS)) {
-                thread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        engine.close();
     }
 
     /** Sends each batch, waits for every acknowledgement, then marks the batch processed: at least once, as the bridge. */

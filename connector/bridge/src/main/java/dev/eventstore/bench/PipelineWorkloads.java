@@ -19,10 +19,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -385,31 +388,9 @@ final class PipelineWorkloads {
                 createTopic(prefix + ".game");
             }
             EventBridge bridge = EventBridge.start(context.bridgeConfig("bench-" + name, SLOT_PREFIX + name, prefix, overrides), first);
-            if (first) {
-                try {
-                    bridge.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // the slot exists before the probe
-                } catch (Exception e) {
-                    bridge.close();
-                    throw e;
-                }
-            }
-            return new Drained() {
-                @Override
-                public long published() {
-                    return bridge.metrics().publishedCount();
-                }
-
-                @Override
-                public String failure() {
-                    return bridge.terminated().isCompletedExceptionally() ? "the bridge stopped: " + bridge.health().failure()
-                            : null;
-                }
-
-                @Override
-                public void close() {
-                    bridge.close();
-                }
-            };
+            return drained(bridge, bridge.ready(), () -> bridge.metrics().publishedCount(),
+                    () -> bridge.terminated().isCompletedExceptionally() ? "the bridge stopped: " + bridge.health().failure() : null,
+                    first);
         });
     }
 
@@ -425,30 +406,8 @@ final class PipelineWorkloads {
                 }
                 OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
                         SLOT_PREFIX + name, topic, producer, false);
-                if (first) {
-                    try {
-                        router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // the slot exists before the probe
-                    } catch (Exception e) {
-                        router.close();
-                        throw e;
-                    }
-                }
-                return new Drained() {
-                    @Override
-                    public long published() {
-                        return router.published();
-                    }
-
-                    @Override
-                    public String failure() {
-                        return router.failed() ? "Debezium with the outbox EventRouter stopped" : null;
-                    }
-
-                    @Override
-                    public void close() {
-                        router.close();
-                    }
-                };
+                return drained(router, router.ready(), router::published,
+                        () -> router.failed() ? "Debezium with the outbox EventRouter stopped" : null, first);
             });
         }
     }
@@ -461,31 +420,45 @@ final class PipelineWorkloads {
         String name = "captureonly" + events;
         return drain(subject, name, events, first -> {
             CaptureOnly capture = CaptureOnly.start(context.servers.store(), BenchContext.STORE_SCHEMA, SLOT_PREFIX + name);
-            if (first) {
+            return drained(capture, capture.ready(), capture::captured,
+                    () -> capture.failed() ? "Debezium (capture only) stopped" : null, first);
+        });
+    }
+
+    /**
+     * A publisher just started, as a {@link Drained}. On its {@code first} start it is waited for
+     * until it runs, so that its slot exists before the probe; closed if it does not.
+     */
+    private static Drained drained(AutoCloseable publisher, CompletableFuture<Void> ready, LongSupplier published,
+                                   Supplier<String> failure, boolean first) throws Exception {
+        if (first) {
+            try {
+                ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                publisher.close();
+                throw e;
+            }
+        }
+        return new Drained() {
+            @Override
+            public long published() {
+                return published.getAsLong();
+            }
+
+            @Override
+            public String failure() {
+                return failure.get();
+            }
+
+            @Override
+            public void close() {
                 try {
-                    capture.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // the slot exists before the probe
+                    publisher.close();
                 } catch (Exception e) {
-                    capture.close();
-                    throw e;
+                    throw new IllegalStateException("could not stop the publisher: " + e.getMessage(), e);
                 }
             }
-            return new Drained() {
-                @Override
-                public long published() {
-                    return capture.captured();
-                }
-
-                @Override
-                public String failure() {
-                    return capture.failed() ? "Debezium (capture only) stopped" : null;
-                }
-
-                @Override
-                public void close() {
-                    capture.close();
-                }
-            };
-        });
+        };
     }
 
     /**
