@@ -219,8 +219,8 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
         long version = wholeNumber(topic, EventRecordHeaders.STREAM_VERSION, streamVersion);
         long eventVersionNumber = wholeNumber(topic, EventRecordHeaders.EVENT_VERSION, eventVersion);
         if (eventVersionNumber > Integer.MAX_VALUE) {
-            throw new MalformedEventRecordException(topic, Problem.INVALID_HEADER,
-                    "header " + EventRecordHeaders.EVENT_VERSION + " is too large");
+            version(topic, "header", EventRecordHeaders.EVENT_VERSION, required(topic, eventVersion,
+                    EventRecordHeaders.EVENT_VERSION)); // throws: too large
         }
         Instant createdAt = time == null || time.value() == null ? null : utcMicros(time.value());
         if (createdAt == null) {

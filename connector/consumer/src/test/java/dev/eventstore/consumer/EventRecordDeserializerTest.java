@@ -130,6 +130,15 @@ class EventRecordDeserializerTest {
     }
 
     @Test
+    void anEventVersionBeyondAnIntIsNamed() {
+        Headers headers = EventRecords.binaryHeaders(gameStarted());
+        headers.remove(EventRecordHeaders.EVENT_VERSION);
+        EventRecords.add(headers, EventRecordHeaders.EVENT_VERSION, Long.toString(Integer.MAX_VALUE + 1L));
+
+        assertMalformed(headers, gameStarted().data(), Problem.INVALID_HEADER, "header ce_eventversion is too large");
+    }
+
+    @Test
     void theLastHeaderOfANameWinsAsWithLastHeader() {
         Headers headers = EventRecords.binaryHeaders(gameStarted());
         EventRecords.add(headers, EventRecordHeaders.STREAM_VERSION, "7");
