@@ -90,8 +90,16 @@ final class BenchContext {
             messageDb.truncate();
         }
         try (Connection connection = storePool.getConnection(); Statement statement = connection.createStatement()) {
-            // Each case starts without the previous one's dirty pages to write (needs superuser or
-            // pg_checkpoint; without it cases simply share the server's checkpoint schedule).
+            checkpoint(statement); // each case starts without the previous one's dirty pages to write
+        }
+    }
+
+    /**
+     * A CHECKPOINT where the benchmark's role may run one (superuser or pg_checkpoint); without
+     * the right, the server's own checkpoint schedule applies and the figures share it.
+     */
+    static void checkpoint(Statement statement) {
+        try {
             statement.execute("CHECKPOINT");
         } catch (SQLException notAllowed) {
             // see above
@@ -107,11 +115,7 @@ final class BenchContext {
     void settle() throws SQLException {
         try (Connection connection = storePool.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(BenchSql.in(BenchSql.VACUUM_EVENTS, "schema", STORE_SCHEMA));
-            try {
-                statement.execute("CHECKPOINT");
-            } catch (SQLException notAllowed) {
-                // needs superuser or pg_checkpoint; without it the server's own schedule applies
-            }
+            checkpoint(statement);
         }
     }
 

@@ -306,8 +306,9 @@ final class PipelineWorkloads {
             }
             Thread.sleep(20); // bounded by the deadline
         }
-        // The simulation's own code is cold until it runs: compiled during the first variant's
-        // measurement, it held the rate back (85 % reached) and added its JIT to that variant only.
+        // The simulation's own code is cold until it first runs, and the burst does not run it: warm
+        // it before each variant's measurement. Alone it did not remove the first variant's extra
+        // milliseconds (see the order of the variants in run()).
         context.progress.detail("warming up the game simulation (unmeasured)");
         int rate = context.settings.pipelineRates().get(0);
         GameSimulation.builder(context.store).eventsPerSecond(rate).writers(simulationWriters(rate)).seed(-rate)

@@ -45,9 +45,10 @@ final class RepublishWorkload {
                 context.resetAll();
                 context.progress.detail(String.format(Locale.ROOT, "appending %,d events", events));
                 context.appendBacklog("republish", events);
-                Republisher.Report report = new Republisher(context.bridgeConfig("bench-republish", "bench_republish", prefix, Map.of())).republish(EventSelection.all(),
-                        (done, total) -> context.progress.detail(String.format(Locale.ROOT, "%,d of %,d republished", done,
-                                total)));
+                Republisher republisher = new Republisher(context.bridgeConfig("bench-republish", "bench_republish", prefix,
+                        Map.of()));
+                Republisher.Report report = republisher.republish(EventSelection.all(), (done, total) ->
+                        context.progress.detail(String.format(Locale.ROOT, "%,d of %,d republished", done, total)));
                 if (report.events() != events) {
                     return List.of(ours.failed(String.format(Locale.ROOT, "republished %,d of %,d events", report.events(),
                             events)));

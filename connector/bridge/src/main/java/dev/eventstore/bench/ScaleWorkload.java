@@ -173,12 +173,8 @@ final class ScaleWorkload {
                 statement.execute(BenchSql.in(BenchSql.VACUUM_EVENTS, "schema", BenchContext.SCALE_SCHEMA));
                 statement.execute("RESET statement_timeout");
                 statement.execute("RESET gin_pending_list_limit");
-                try {
-                    // As each case of the other workloads starts: without the fill's dirty pages to write.
-                    statement.execute("CHECKPOINT");
-                } catch (SQLException notAllowed) {
-                    // needs superuser or pg_checkpoint; without it the server's own schedule applies
-                }
+                // As each case of the other workloads starts: without the fill's dirty pages to write.
+                BenchContext.checkpoint(statement);
             }
         }
     }
