@@ -113,7 +113,9 @@ BEGIN
     RAISE EXCEPTION 'stream % is deleted (at % UTC): appends are refused', quote_literal(p_stream_id), v_deleted_at
       USING ERRCODE = 'ZE002', DETAIL = format('stream_id=%s', p_stream_id);
   END IF;
-  -- expected_version_matches(p_expected_version, v_exists, v_version), inline.
+  -- expected_version_matches(p_expected_version, v_exists, v_version), restated inline: every
+  -- function of the schema pins its search_path (SchemaFunctionsIT), and a SET clause keeps
+  -- PostgreSQL from inlining a SQL function; change both together.
   -- (Parenthesised: PL/pgSQL ends an IF condition at the first THEN outside parentheses.)
   IF NOT (CASE
             WHEN p_expected_version = -1 THEN true
