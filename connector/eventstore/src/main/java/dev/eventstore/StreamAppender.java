@@ -18,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * Appends batches with one statement each: the batch travels as parallel arrays (types, versions,
  * data, metadata) to {@code append_to_stream}, which unnests them in one INSERT. Arrays are one
  * bind parameter each, so a batch of any size stays within the protocol's 65,535 parameters.
+ *
+ * <p>One event to a stream that exists first takes a plain statement that advances the stream's
+ * row and inserts the event ({@code append_event_to_existing_stream.sql}): the function's call
+ * costs more than its writes for one event (BENCHMARKS.md, "Single-event appends"). When that
+ * statement writes nothing (new, deleted or moved stream), {@code append_to_stream} runs as for
+ * a batch, so every append error keeps its one source and wording.
  */
 final class StreamAppender {
 
@@ -26,11 +32,13 @@ final class StreamAppender {
     private final DataSource dataSource;
     private final EventValidator validator;
     private final String sql;
+    private final String oneEventSql;
 
     StreamAppender(DataSource dataSource, SchemaName schema, EventValidator validator) {
         this.dataSource = dataSource;
         this.validator = validator;
         this.sql = SqlResource.load("append_to_stream", schema);
+        this.oneEventSql = SqlResource.load("append_event_to_existing_stream", schema);
     }
 
     AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
@@ -54,6 +62,44 @@ final class StreamAppender {
 
     private AppendResult append(Connection connection, String streamId, ExpectedVersion expected, List<EventData> events)
             throws SQLException {
+        if (events.size() == 1 && expected != ExpectedVersion.NO_STREAM) {
+            AppendResult appended = appendToExistingStream(connection, streamId, expected, events.get(0));
+            if (appended != null) {
+                return appended;
+            }
+        }
+        return appendToStream(connection, streamId, expected, events);
+    }
+
+    /** The one-statement path; {@code null} when it wrote nothing (nothing to undo either). */
+    private AppendResult appendToExistingStream(Connection connection, String streamId, ExpectedVersion expected,
+            EventData event) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(oneEventSql)) {
+            statement.setString(1, streamId);
+            statement.setLong(2, expected.sqlValue());
+            statement.setLong(3, expected.sqlValue());
+            statement.setString(4, event.eventType());
+            statement.setInt(5, event.eventVersion());
+            statement.setString(6, event.data());
+            statement.setString(7, event.metadata());
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                long id = rs.getLong(1);
+                long version = rs.getLong(2);
+                log.debug("Appended 1 event to stream {} (version {}, expected {})", streamId, version, expected);
+                if (log.isTraceEnabled()) {
+                    log.trace("Appended {}@{} {} data={} metadata={}", streamId, version, event.eventType(), event.data(),
+                            event.metadata());
+                }
+                return new AppendResult(streamId, version, version, List.of(id));
+            }
+        }
+    }
+
+    private AppendResult appendToStream(Connection connection, String streamId, ExpectedVersion expected,
+            List<EventData> events) throws SQLException {
         int n = events.size();
         String[] types = new String[n];
         Integer[] versions = new Integer[n];

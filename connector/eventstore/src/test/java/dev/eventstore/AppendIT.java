@@ -172,4 +172,70 @@ class AppendIT {
                         + " stream concurrently (uq_events_stream_version)");
         assertThat(store.streamInfo("game-raw").orElseThrow().version()).isEqualTo(1);
     }
+
+    /**
+     * One event to an existing stream takes the library's one-statement path; it must write what
+     * {@code append_to_stream} writes for the same event (called directly here on a twin stream),
+     * and keep the stream's row and the event on the transaction's one timestamp.
+     */
+    @Test
+    void oneEventToAnExistingStreamIsWrittenAsTheFunctionWritesIt(EventStore store) throws Exception {
+        createTestStream("fast-1", 2);
+        createTestStream("function-1", 2);
+        EventData event = EventData.of("GuessProcessed", "{\"guess\": 7}",
+                EventMetadata.builder().correlationId("c-9").actor("player-2").build()).withEventVersion(3);
+        String schema = store.schema().value();
+        try (Connection connection = TestDatabase.get().connect()) {
+            connection.setAutoCommit(false);
+            AppendResult fast = store.append(connection, "fast-1", ExpectedVersion.exactly(2), List.of(event));
+            assertThat(fast.firstVersion()).isEqualTo(3);
+            assertThat(fast.lastVersion()).isEqualTo(3);
+            try (Statement statement = connection.createStatement();
+                 var rs = statement.executeQuery("SELECT s.updated_at = e.created_at AND e.created_at = (now() AT TIME ZONE 'UTC'),"
+                         + " e.event_id FROM " + schema + ".event_streams s JOIN " + schema + ".events e USING (stream_id)"
+                         + " WHERE s.stream_id = 'fast-1' AND e.stream_version = 3")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBoolean(1)).as("stream updated_at = event created_at = transaction start").isTrue();
+                assertThat(fast.eventIds()).containsExactly(rs.getLong(2));
+            }
+            connection.commit();
+        }
+        TestDatabase.get().execute("SELECT " + schema + ".append_to_stream('function-1', 2, ARRAY['GuessProcessed'], ARRAY[3],"
+                + " ARRAY['{\"guess\": 7}'::jsonb], ARRAY['" + event.metadata() + "'::jsonb])");
+
+        RecordedEvent viaLibrary = store.readStreamForward("fast-1", 3, 1).get(0);
+        RecordedEvent viaFunction = store.readStreamForward("function-1", 3, 1).get(0);
+        assertThat(viaLibrary.streamVersion()).isEqualTo(viaFunction.streamVersion()).isEqualTo(3);
+        assertThat(viaLibrary.eventType()).isEqualTo(viaFunction.eventType());
+        assertThat(viaLibrary.eventVersion()).isEqualTo(viaFunction.eventVersion()).isEqualTo(3);
+        assertThat(viaLibrary.data()).isEqualTo(viaFunction.data());
+        assertThat(viaLibrary.metadata()).isEqualTo(viaFunction.metadata()).isNotNull();
+        assertThat(store.streamInfo("fast-1").orElseThrow().version()).isEqualTo(3);
+        assertThat(store.streamInfo("fast-1").orElseThrow().updatedAt()).isEqualTo(viaLibrary.createdAt());
+    }
+
+    /**
+     * When the one-statement path writes nothing, append_to_stream decides: a new stream is created
+     * (ANY, exactly 0), a moved one is a conflict naming both versions, and in the caller's
+     * transaction the failed first attempt leaves nothing behind to roll back.
+     */
+    @Test
+    void oneEventThatTheShortPathCannotWriteIsDecidedByTheFunction(EventStore store) throws Exception {
+        EventData event = createTestEvent("TestEvent", "{}");
+        assertThat(store.append("new-any", ExpectedVersion.ANY, event).lastVersion()).isEqualTo(1);
+        assertThat(store.append("new-zero", ExpectedVersion.exactly(0), event).lastVersion()).isEqualTo(1);
+        assertThatThrownBy(() -> store.append("new-any", ExpectedVersion.exactly(0), event))
+                .isInstanceOf(WrongExpectedVersionException.class)
+                .hasMessage("wrong expected version for stream 'new-any': expected 0, actual 1");
+        try (Connection connection = TestDatabase.get().connect()) {
+            connection.setAutoCommit(false);
+            AppendResult created = store.append(connection, "new-tx", ExpectedVersion.ANY, List.of(event));
+            AppendResult next = store.append(connection, "new-tx", ExpectedVersion.exactly(1), List.of(event));
+            assertThat(created.lastVersion()).isEqualTo(1);
+            assertThat(next.lastVersion()).isEqualTo(2);
+            connection.commit();
+        }
+        assertThat(store.readStreamForward("new-tx", 1, 10)).extracting(RecordedEvent::streamVersion).containsExactly(1L, 2L);
+        assertThat(store.streamInfo("new-any").orElseThrow().version()).isEqualTo(1);
+    }
 }
