@@ -14,7 +14,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
@@ -40,10 +46,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * takes the records' bytes as they are. The topic is filled once, unmeasured, with records in the
  * bridge's exact format ({@link EventRecordEncoder}) of the benchmark's game events, spread over
  * {@value #STREAMS} streams; each subject first reads part of it unmeasured (its JIT warm-up).
+ *
+ * <p>Both are measured with one consumer, and again with one consumer per core splitting the
+ * topic's partitions, as the members of one group replaying a topic would (assigned, not
+ * subscribed, so that no rebalance is timed): Kafka consumers scale by partitions, and a
+ * deserialising consumer is bound by its one thread while a core is left idle.
  */
 final class ReplayWorkloads {
 
     static final String REPLAY = "replay.n";
+    /** Suffix of the workload id measured with one consumer per core. */
+    static final String PER_CORE = ".c";
     private static final int STREAMS = 10_000;
     /** Records per poll: both subjects use the same consumer settings. */
     private static final int MAX_POLL_RECORDS = 5000;
@@ -57,40 +70,76 @@ final class ReplayWorkloads {
     }
 
     static int caseCount() {
-        return 3;
+        return 1 + 2 * (consumersPerCore() > 1 ? 2 : 1);
+    }
+
+    /** One consumer per core, at most one per partition. */
+    static int consumersPerCore() {
+        return Math.min(PipelineWorkloads.PARTITIONS, Runtime.getRuntime().availableProcessors());
     }
 
     List<ResultRow> run() {
         int events = context.settings.replayEvents();
-        String id = REPLAY + events;
-        String workload = String.format(Locale.ROOT, "replay of %,d events from Kafka", events);
-        BenchContext.Subject ours = new BenchContext.Subject(id, workload, "eventstore",
-                "EventRecordDeserializer into typed events", ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT);
-        BenchContext.Subject raw = new BenchContext.Subject(id, workload, "raw-consumer",
-                "raw consumer, bytes (ceiling)", ResultRow.Role.CEILING, ResultRow.Basis.THROUGHPUT);
         String topic = "bench.replay" + System.currentTimeMillis() + ".game";
+        int perCore = consumersPerCore();
+        List<Integer> consumerCounts = perCore > 1 ? List.of(1, perCore) : List.of(1);
         List<ResultRow> rows = new ArrayList<>();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 context.servers.bootstrapServers()))) {
             try {
-                context.progress.startCase(workload + " · filling the topic", Duration.ofSeconds(5 + events / 50_000));
+                context.progress.startCase(String.format(Locale.ROOT, "replay of %,d events from Kafka · filling the topic",
+                        events), Duration.ofSeconds(5 + events / 50_000));
                 fill(admin, topic, events);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
                 String reason = "set-up failed: " + LoadRunner.describe(e);
-                return List.of(ours.failed(reason), raw.failed(reason));
+                for (int consumers : consumerCounts) {
+                    rows.add(ours(events, consumers).failed(reason));
+                    rows.add(raw(events, consumers).failed(reason));
+                }
+                return rows;
             }
             try {
                 EventRecordDeserializer typed = new EventRecordDeserializer(context.events.serializer());
-                rows.add(replay(raw, topic, events, new ByteArrayDeserializer(), value -> value.length));
-                rows.add(replay(ours, topic, events, typed, event -> event.streamVersion() + (event.data() == null ? 0 : 1)));
+                for (int consumers : consumerCounts) {
+                    rows.add(replay(raw(events, consumers), topic, events, consumers, new ByteArrayDeserializer(),
+                            value -> value.length));
+                    rows.add(replay(ours(events, consumers), topic, events, consumers, typed,
+                            event -> event.streamVersion() + (event.data() == null ? 0 : 1)));
+                }
             } finally {
                 admin.deleteTopics(Set.of(topic)); // the embedded broker goes anyway; a given one keeps no benchmark data
             }
         }
         return rows;
+    }
+
+    /** The workload id: {@link #REPLAY} and the size, with {@link #PER_CORE} and the count for more than one consumer. */
+    static String workloadId(int events, int consumers) {
+        return REPLAY + events + (consumers > 1 ? PER_CORE + consumers : "");
+    }
+
+    /** The number of consumers of a workload id made by {@link #workloadId}. */
+    static int consumersOf(String workloadId) {
+        int at = workloadId.lastIndexOf(PER_CORE);
+        return at < 0 ? 1 : Integer.parseInt(workloadId.substring(at + PER_CORE.length()));
+    }
+
+    private static String workload(int events, int consumers) {
+        return String.format(Locale.ROOT, "replay of %,d events from Kafka, %s", events,
+                consumers == 1 ? "1 consumer" : consumers + " consumers (1 per core)");
+    }
+
+    private static BenchContext.Subject ours(int events, int consumers) {
+        return new BenchContext.Subject(workloadId(events, consumers), workload(events, consumers), "eventstore",
+                "EventRecordDeserializer into typed events", ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT);
+    }
+
+    private static BenchContext.Subject raw(int events, int consumers) {
+        return new BenchContext.Subject(workloadId(events, consumers), workload(events, consumers), "raw-consumer",
+                "raw consumer, bytes (ceiling)", ResultRow.Role.CEILING, ResultRow.Basis.THROUGHPUT);
     }
 
     /** Writes {@code events} records in the bridge's format: the pool's events, round robin over the streams. */
@@ -126,18 +175,18 @@ final class ReplayWorkloads {
     }
 
     /**
-     * One consumer reads the whole topic from the beginning: first {@code events / 5} records
-     * unmeasured, then, with a new consumer, every record, timed from the first poll to the last
-     * record; the latency column is the time of each {@code poll()}, deserialisation included
-     * (Kafka's consumer deserialises inside poll).
+     * {@code consumers} consumers read the whole topic from the beginning, each its share of the
+     * partitions: first {@code events / 5} records unmeasured, then, with new consumers, every
+     * record, timed from the start to the last record; the latency column is the time of each
+     * {@code poll()}, deserialisation included (Kafka's consumer deserialises inside poll).
      */
-    private <V> ResultRow replay(BenchContext.Subject subject, String topic, int events, Deserializer<V> values,
-                                 ToLongFunction<V> touch) {
+    private <V> ResultRow replay(BenchContext.Subject subject, String topic, int events, int consumers,
+                                 Deserializer<V> values, ToLongFunction<V> touch) {
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(3 + events / 100_000));
         try {
-            read(topic, Math.max(1, events / 5), values, touch, null);
+            read(topic, Math.max(1, events / 5), consumers, values, touch, Latency.newHistogram());
             Histogram polls = Latency.newHistogram();
-            long nanos = read(topic, events, values, touch, polls);
+            long nanos = read(topic, events, consumers, values, touch, polls);
             double seconds = nanos / 1e9;
             return subject.measured(events / seconds, Latency.of(polls), String.format(Locale.ROOT,
                     "%,d records in %.2f s, up to %,d per poll; latency: per poll()", events, seconds, MAX_POLL_RECORDS));
@@ -149,48 +198,107 @@ final class ReplayWorkloads {
         }
     }
 
-    /** Reads {@code count} records of {@code topic} from its beginning; returns the nanoseconds it took. */
-    private <V> long read(String topic, int count, Deserializer<V> values, ToLongFunction<V> touch, Histogram polls)
-            throws InterruptedException {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.servers.bootstrapServers());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "eventstore-bench-replay");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
-        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(120, count / 2000));
-        long read = 0;
-        long checksum = 0;
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+    /**
+     * Reads {@code count} records of {@code topic} from its beginning with {@code consumers}
+     * consumers on threads of their own, partitions dealt round robin; returns the nanoseconds
+     * from the start until the last of them is done.
+     */
+    private <V> long read(String topic, int count, int consumers, Deserializer<V> values, ToLongFunction<V> touch,
+                          Histogram polls) throws Exception {
+        List<TopicPartition> partitions = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> metadata = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            for (PartitionInfo info : metadata.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, info.partition()));
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(120, count / 2000));
+        AtomicLong read = new AtomicLong();
+        ExecutorService threads = Executors.newFixedThreadPool(consumers, runnable -> {
+            Thread thread = new Thread(runnable, "bench-replay-consumer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<Histogram>> done = new ArrayList<>();
+            CountDownLatch ready = new CountDownLatch(consumers);
+            CountDownLatch go = new CountDownLatch(1);
+            for (int c = 0; c < consumers; c++) {
+                List<TopicPartition> share = new ArrayList<>();
+                for (int p = c; p < partitions.size(); p += consumers) {
+                    share.add(partitions.get(p));
+                }
+                done.add(threads.submit(() -> consume(share, count, read, values, touch, deadline, ready, go)));
+            }
+            if (!ready.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the replay's consumers did not start within 60 s");
+            }
             long started = System.nanoTime();
-            while (read < count) {
+            go.countDown();
+            for (Future<Histogram> consumer : done) {
+                polls.add(consumer.get(Math.max(1, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(30),
+                        TimeUnit.NANOSECONDS));
+            }
+            long elapsed = System.nanoTime() - started;
+            if (read.get() < count) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "only %,d of %,d records read", read.get(), count));
+            }
+            return elapsed;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
+     * One consumer's loop: its partitions from their beginning until they are read to the end
+     * offsets taken at its start, or until all consumers together have read {@code count}.
+     */
+    private <V> Histogram consume(List<TopicPartition> share, int count, AtomicLong read, Deserializer<V> values,
+                                  ToLongFunction<V> touch, long deadline, CountDownLatch ready, CountDownLatch go)
+            throws InterruptedException {
+        Histogram polls = Latency.newHistogram();
+        long checksum = 0;
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), values)) {
+            consumer.assign(share);
+            consumer.seekToBeginning(share);
+            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(share, Duration.ofSeconds(30)));
+            for (TopicPartition partition : share) {
+                consumer.position(partition, Duration.ofSeconds(30)); // resolves the seek before the clock starts
+            }
+            ready.countDown();
+            go.await();
+            while (read.get() < count && !ends.isEmpty()) {
                 long t0 = System.nanoTime();
                 ConsumerRecords<String, V> records = consumer.poll(Duration.ofMillis(200));
-                if (polls != null && !records.isEmpty()) {
+                if (!records.isEmpty()) {
                     Latency.record(polls, System.nanoTime() - t0);
                 }
                 for (ConsumerRecord<String, V> record : records) {
                     checksum += touch.applyAsLong(record.value()) + record.key().length();
-                    if (++read == count) {
-                        break;
-                    }
                 }
+                read.addAndGet(records.count());
+                ends.entrySet().removeIf(end -> consumer.position(end.getKey()) >= end.getValue());
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(String.format(Locale.ROOT, "only %,d of %,d records read before the deadline",
-                            read, count));
+                            read.get(), count));
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
             }
             sink += checksum;
-            return System.nanoTime() - started;
+            return polls;
         }
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.servers.bootstrapServers());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "eventstore-bench-replay");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+        return config;
     }
 }

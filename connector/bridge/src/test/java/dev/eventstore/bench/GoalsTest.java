@@ -96,4 +96,25 @@ class GoalsTest {
         assertThat(scale.verdict()).isEqualTo(Goal.Verdict.NOT_MET);
         assertThat(scale.measured()).isEqualTo("batches 0.85 of empty, single events 0.79 of empty");
     }
+
+    /** Replay is judged on one consumer per core when that ran; the one-consumer figure stays beside it. */
+    @Test
+    void replayIsJudgedOnOneConsumerPerCore() {
+        ResultRow.Basis t = ResultRow.Basis.THROUGHPUT;
+        List<ResultRow> rows = List.of(
+                row("replay.n1000000", "eventstore", ResultRow.Role.OURS, t, 150_000, null),
+                row("replay.n1000000", "raw-consumer", ResultRow.Role.CEILING, t, 300_000, null),
+                row("replay.n1000000.c2", "eventstore", ResultRow.Role.OURS, t, 210_000, null),
+                row("replay.n1000000.c2", "raw-consumer", ResultRow.Role.CEILING, t, 400_000, null));
+        BenchSettings settings = BenchSettings.defaults(BenchSettings.Suite.REPLAY, BenchSettings.Profile.DEFAULT);
+
+        Goal replay = find(evaluate(rows, settings, Duration.ofMinutes(2)), "replay");
+
+        assertThat(replay.verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(replay.measured()).isEqualTo("210,000 events/s with 2 consumers, 150,000 with 1");
+        assertThat(find(evaluate(rows.subList(0, 3), settings, Duration.ofMinutes(2)), "replay").measured())
+                .as("the raw row of the per-core run is no measurement of ours").isEqualTo("210,000 events/s with 2 consumers, 150,000 with 1");
+        assertThat(ReplayWorkloads.consumersOf("replay.n1000000.c12")).isEqualTo(12);
+        assertThat(ReplayWorkloads.consumersOf("replay.n1000000")).isEqualTo(1);
+    }
 }

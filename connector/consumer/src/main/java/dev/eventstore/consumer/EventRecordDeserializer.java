@@ -7,6 +7,7 @@ import dev.eventstore.connect.EventRecordHeaders;
 import dev.eventstore.consumer.MalformedEventRecordException.Problem;
 import dev.eventstore.serializer.EventSerializer;
 import dev.eventstore.serializer.EventTypeRegistry;
+import dev.eventstore.serializer.UtcInstants;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
@@ -222,7 +223,7 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
             version(topic, "header", EventRecordHeaders.EVENT_VERSION, required(topic, eventVersion,
                     EventRecordHeaders.EVENT_VERSION)); // throws: too large
         }
-        Instant createdAt = time == null || time.value() == null ? null : utcMicros(time.value());
+        Instant createdAt = time == null || time.value() == null ? null : utcTime(time.value());
         if (createdAt == null) {
             createdAt = time(topic, "header", EventRecordHeaders.TIME, required(topic, time, EventRecordHeaders.TIME));
         }
@@ -398,37 +399,9 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
         return value;
     }
 
-    /**
-     * The bridge's own form, {@code 2024-05-01T12:34:56.789012Z}, read without a formatter (the
-     * general parser costs more than the rest of a record); {@code null} for any other form.
-     */
-    static Instant utcMicros(CharSequence value) {
-        if (value.length() != 27 || value.charAt(4) != '-' || value.charAt(7) != '-' || value.charAt(10) != 'T'
-                || value.charAt(13) != ':' || value.charAt(16) != ':' || value.charAt(19) != '.' || value.charAt(26) != 'Z') {
-            return null;
-        }
-        int year = digits(value, 0, 4);
-        int month = digits(value, 5, 7);
-        int day = digits(value, 8, 10);
-        int hour = digits(value, 11, 13);
-        int minute = digits(value, 14, 16);
-        int second = digits(value, 17, 19);
-        int micros = digits(value, 20, 26);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
-                || minute > 59 || second < 0 || second > 59 || micros < 0) {
-            return null;
-        }
-        try {
-            long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-            return Instant.ofEpochSecond(days * 86_400L + hour * 3_600L + minute * 60L + second, micros * 1_000L);
-        } catch (java.time.DateTimeException e) {
-            return null;
-        }
-    }
-
-    /** {@link #utcMicros(CharSequence)} on the header's bytes, without decoding them into a String. */
-    static Instant utcMicros(byte[] value) {
-        return value.length != 27 ? null : utcMicros(new AsciiBytes(value));
+    /** {@link UtcInstants#parse} on the header's bytes, without decoding them into a String. */
+    static Instant utcTime(byte[] value) {
+        return value.length > 30 ? null : UtcInstants.parse(new AsciiBytes(value));
     }
 
     /** Bytes read as characters one to one: enough for a time that must be ASCII to be valid. */
@@ -453,18 +426,6 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
         public String toString() {
             return new String(bytes, StandardCharsets.ISO_8859_1);
         }
-    }
-
-    private static int digits(CharSequence text, int from, int to) {
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 
     private static String text(Header header) {
@@ -494,7 +455,7 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
     }
 
     private static Instant time(String topic, String kind, String name, String value) {
-        Instant fast = utcMicros(value);
+        Instant fast = UtcInstants.parse(value);
         if (fast != null) {
             return fast;
         }

@@ -181,11 +181,12 @@ class EventRecordDeserializerTest {
 
     @Test
     void readsTheBridgesTimeFastAndAnyOtherRfc3339TimeToo() {
-        assertThat(EventRecordDeserializer.utcMicros("2024-05-01T12:34:56.789012Z")).isEqualTo(CREATED_AT);
-        assertThat(EventRecordDeserializer.utcMicros("1999-12-31T23:59:59.000001Z"))
+        assertThat(EventRecordDeserializer.utcTime(bytes("2024-05-01T12:34:56.789012Z"))).isEqualTo(CREATED_AT);
+        assertThat(EventRecordDeserializer.utcTime(bytes("1999-12-31T23:59:59.000001Z")))
                 .isEqualTo(Instant.parse("1999-12-31T23:59:59.000001Z"));
-        assertThat(EventRecordDeserializer.utcMicros("2024-02-30T12:34:56.789012Z")).as("not a date: the general parser decides").isNull();
-        assertThat(EventRecordDeserializer.utcMicros("2024-05-01T14:34:56.789+02:00")).isNull();
+        assertThat(EventRecordDeserializer.utcTime(bytes("2024-02-30T12:34:56.789012Z"))).as("not a date: the general parser decides").isNull();
+        assertThat(EventRecordDeserializer.utcTime(bytes("2024-05-01T14:34:56.789+02:00"))).isNull();
+        assertThat(EventRecordDeserializer.utcTime(bytes("2024-05-01T12:34:56.789012Z and more text"))).isNull();
 
         for (String time : List.of("2024-05-01T14:34:56.789012+02:00", "2024-05-01T12:34:56.789012000Z")) {
             Headers headers = EventRecords.binaryHeaders(gameStarted());

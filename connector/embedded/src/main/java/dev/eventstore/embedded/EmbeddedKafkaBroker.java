@@ -178,6 +178,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         properties.put("share.coordinator.state.topic.min.isr", "1");
         properties.put("share.coordinator.state.topic.num.partitions", "1");
         properties.put("group.initial.rebalance.delay.ms", "0");
+        // The log cleaner allocates its whole dedupe buffer on the heap when it starts (128 MiB by
+        // default): a quarter of the 512 MiB the bridge, the bench or dev shares with this broker.
+        // 16 MiB still maps about 600,000 keys per cleaning pass; compacted topics here are small.
+        properties.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
         return properties;
     }
 

@@ -39,10 +39,14 @@ public final class EventSerializer {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
     }
 
-    /** The mapper {@link #EventSerializer(EventTypeRegistry)} uses: java.time as ISO-8601, unknown properties ignored. */
+    /**
+     * The mapper {@link #EventSerializer(EventTypeRegistry)} uses: java.time as ISO-8601, unknown
+     * properties ignored, instants in UTC read without a formatter ({@link UtcInstantDeserializer}).
+     */
     public static ObjectMapper defaultMapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
+                .addModule(UtcInstantDeserializer.module())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build();
