@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,6 +61,24 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
     public static final String STRICT_CONFIG = "eventstore.deserializer.strict";
 
     private static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json";
+    private static final byte[] SPEC_VERSION_VALUE = EventRecordHeaders.SPEC_VERSION_VALUE.getBytes(StandardCharsets.UTF_8);
+
+    /** The headers read, by slot; {@link #slot} finds a key's slot. */
+    private static final String[] SLOTS = {
+        EventRecordHeaders.CONTENT_TYPE, EventRecordHeaders.SPEC_VERSION, EventRecordHeaders.ID, EventRecordHeaders.TYPE,
+        EventRecordHeaders.SUBJECT, EventRecordHeaders.STREAM_VERSION, EventRecordHeaders.EVENT_VERSION,
+        EventRecordHeaders.TIME, EventRecordHeaders.METADATA};
+    private static final int CONTENT_TYPE_SLOT = 0;
+    private static final int SPEC_VERSION_SLOT = 1;
+    private static final int ID_SLOT = 2;
+    private static final int TYPE_SLOT = 3;
+    private static final int SUBJECT_SLOT = 4;
+    private static final int STREAM_VERSION_SLOT = 5;
+    private static final int EVENT_VERSION_SLOT = 6;
+    private static final int TIME_SLOT = 7;
+    private static final int METADATA_SLOT = 8;
+    /** Slots by key length: a key is compared only with the read keys of its length, and never hashed. */
+    private static final int[][] SLOTS_BY_LENGTH = slotsByLength();
 
     private volatile EventSerializer serializer;
     private final Map<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
@@ -170,38 +189,19 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
         }
         // One pass over the headers, the last of a name winning as with lastHeader: a replay spent
         // an eighth of its deserialising time looking headers up one by one (JFR, BENCHMARKS.md).
-        Header contentType = null;
-        Header specVersion = null;
-        Header id = null;
-        Header type = null;
-        Header subject = null;
-        Header streamVersion = null;
-        Header eventVersion = null;
-        Header time = null;
-        Header metadata = null;
+        Header[] found = new Header[SLOTS.length];
         boolean any = false;
         if (headers != null) {
             for (Header header : headers) {
                 any = true;
-                switch (header.key()) {
-                    case EventRecordHeaders.CONTENT_TYPE -> contentType = header;
-                    case EventRecordHeaders.SPEC_VERSION -> specVersion = header;
-                    case EventRecordHeaders.ID -> id = header;
-                    case EventRecordHeaders.TYPE -> type = header;
-                    case EventRecordHeaders.SUBJECT -> subject = header;
-                    case EventRecordHeaders.STREAM_VERSION -> streamVersion = header;
-                    case EventRecordHeaders.EVENT_VERSION -> eventVersion = header;
-                    case EventRecordHeaders.TIME -> time = header;
-                    case EventRecordHeaders.METADATA -> metadata = header;
-                    default -> {
-                        // ce_source, correlation and causation ids, a producer's own headers
-                    }
+                int slot = slot(header.key());
+                if (slot >= 0) {
+                    found[slot] = header;
                 }
             }
         }
-        String contentTypeText = text(contentType);
-        if (contentTypeText != null && contentTypeText.regionMatches(true, 0, STRUCTURED_CONTENT_TYPE, 0,
-                STRUCTURED_CONTENT_TYPE.length())) {
+        Header contentType = found[CONTENT_TYPE_SLOT];
+        if (contentType != null && startsWithIgnoringCase(contentType.value(), STRUCTURED_CONTENT_TYPE)) {
             return structured(events, topic, data);
         }
         if (!any) {
@@ -209,11 +209,18 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
                     "the record has no headers: a binary-mode event record carries ce_id, ce_type, ce_subject,"
                             + " ce_streamversion, ce_eventversion and ce_time");
         }
-        String specVersionText = text(specVersion);
-        if (specVersionText != null && !specVersionText.equals(EventRecordHeaders.SPEC_VERSION_VALUE)) {
+        Header specVersion = found[SPEC_VERSION_SLOT];
+        if (specVersion != null && specVersion.value() != null && !Arrays.equals(specVersion.value(), SPEC_VERSION_VALUE)) {
             throw new MalformedEventRecordException(topic, Problem.INVALID_HEADER,
                     "header " + EventRecordHeaders.SPEC_VERSION + " is not " + EventRecordHeaders.SPEC_VERSION_VALUE);
         }
+        Header id = found[ID_SLOT];
+        Header type = found[TYPE_SLOT];
+        Header subject = found[SUBJECT_SLOT];
+        Header streamVersion = found[STREAM_VERSION_SLOT];
+        Header eventVersion = found[EVENT_VERSION_SLOT];
+        Header time = found[TIME_SLOT];
+        Header metadata = found[METADATA_SLOT];
         long eventId = wholeNumber(topic, EventRecordHeaders.ID, id);
         String eventType = required(topic, type, EventRecordHeaders.TYPE);
         String streamId = required(topic, subject, EventRecordHeaders.SUBJECT);
@@ -330,6 +337,50 @@ public final class EventRecordDeserializer implements Deserializer<ConsumedEvent
         }
         return new ConsumedEvent(eventId, streamId, streamVersion, eventType, eventVersion, dataVersion, createdAt, metadata,
                 value, topic, ConsumedEvent.NO_PARTITION, ConsumedEvent.NO_OFFSET);
+    }
+
+    private static int[][] slotsByLength() {
+        int longest = 0;
+        for (String key : SLOTS) {
+            longest = Math.max(longest, key.length());
+        }
+        int[][] byLength = new int[longest + 1][0];
+        for (int slot = 0; slot < SLOTS.length; slot++) {
+            int length = SLOTS[slot].length();
+            byLength[length] = Arrays.copyOf(byLength[length], byLength[length].length + 1);
+            byLength[length][byLength[length].length - 1] = slot;
+        }
+        return byLength;
+    }
+
+    /**
+     * The slot of header {@code key}, or -1 for a header not read (ce_source, the correlation and
+     * causation ids, a producer's own). A switch over the names hashed every key of every record:
+     * a tenth of a replay's deserialising time (JFR, BENCHMARKS.md).
+     */
+    static int slot(String key) {
+        if (key.length() >= SLOTS_BY_LENGTH.length) {
+            return -1;
+        }
+        for (int slot : SLOTS_BY_LENGTH[key.length()]) {
+            if (SLOTS[slot].equals(key)) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether {@code value} starts with ASCII {@code prefix}, in any case, read without decoding it. */
+    private static boolean startsWithIgnoringCase(byte[] value, String prefix) {
+        if (value == null || value.length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (Character.toLowerCase((char) (value[i] & 0xff)) != Character.toLowerCase(prefix.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The JSON syntax error behind {@code e} (databind wraps one met inside a collection), or {@code null}. */

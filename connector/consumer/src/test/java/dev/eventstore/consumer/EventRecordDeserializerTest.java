@@ -179,6 +179,21 @@ class EventRecordDeserializerTest {
         assertMalformed(headers, gameStarted().data(), Problem.INVALID_HEADER, "header ce_time is not an RFC 3339 time");
     }
 
+    /** Header keys are told apart by length, then by content: same-length keys that are not read stay unread. */
+    @Test
+    void findsEachReadHeaderByItsKeyAndNoOther() {
+        List<String> read = List.of(EventRecordHeaders.CONTENT_TYPE, EventRecordHeaders.SPEC_VERSION, EventRecordHeaders.ID,
+                EventRecordHeaders.TYPE, EventRecordHeaders.SUBJECT, EventRecordHeaders.STREAM_VERSION,
+                EventRecordHeaders.EVENT_VERSION, EventRecordHeaders.TIME, EventRecordHeaders.METADATA);
+        for (String key : read) {
+            assertThat(EventRecordDeserializer.slot(key)).as(key).isEqualTo(read.indexOf(key));
+        }
+        for (String other : List.of(EventRecordHeaders.SOURCE, EventRecordHeaders.CORRELATION_ID,
+                EventRecordHeaders.CAUSATION_ID, "CE_ID", "ce_ix", "", "a-header-longer-than-any-read-one")) {
+            assertThat(EventRecordDeserializer.slot(other)).as(other).isEqualTo(-1);
+        }
+    }
+
     @Test
     void readsTheBridgesTimeFastAndAnyOtherRfc3339TimeToo() {
         assertThat(EventRecordDeserializer.utcTime(bytes("2024-05-01T12:34:56.789012Z"))).isEqualTo(CREATED_AT);
