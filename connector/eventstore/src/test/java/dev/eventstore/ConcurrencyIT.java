@@ -88,6 +88,31 @@ class ConcurrencyIT {
         assertThat(events.get(4).data()).contains("\"by\": \"" + winnerName + "\"");
     }
 
+    /** The same race for one event each: the library's one-statement path, not append_to_stream, decides it. */
+    @Test
+    void fiveSingleEventAppendsWithTheSameExpectedVersionHaveExactlyOneWinner(EventStore store) throws Exception {
+        createTestStream("game-race-1", 3);
+        List<Future<AppendResult>> results = race(5, () -> store.append("game-race-1", ExpectedVersion.exactly(3),
+                List.of(createTestEvent("GuessProcessed", "{\"by\":\"" + Thread.currentThread().getName() + "\"}"))));
+        List<AppendResult> successes = new ArrayList<>();
+        for (Future<AppendResult> result : results) {
+            try {
+                successes.add(result.get());
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(WrongExpectedVersionException.class)
+                        .hasMessage("wrong expected version for stream 'game-race-1': expected 3, actual 4");
+            }
+        }
+        assertThat(successes).singleElement().satisfies(winner -> {
+            assertThat(winner.firstVersion()).isEqualTo(4);
+            assertThat(winner.lastVersion()).isEqualTo(4);
+        });
+        assertThat(store.readStreamForward("game-race-1", 1, 100)).extracting(RecordedEvent::streamVersion)
+                .containsExactly(1L, 2L, 3L, 4L);
+        assertThat(store.readStreamForward("game-race-1", 4, 1).get(0).eventId())
+                .isEqualTo(successes.get(0).eventIds().get(0));
+    }
+
     @Test
     void fiveFirstAppendsWithNoStreamHaveExactlyOneWinner(EventStore store) throws Exception {
         List<Future<AppendResult>> results = race(5, () ->
