@@ -34,9 +34,13 @@ final class StoredEvents {
         long count = 0;
         try (Connection connection = dataSource.getConnection()) {
             if (selection.streamId() != null) {
-                try (PreparedStatement page = connection.prepareStatement(SqlResource.load("select_stream_events_page", schema))) {
+                // Each page in a transaction of its own that keeps it on the stream's index.
+                connection.setAutoCommit(false);
+                try (PreparedStatement followIndex = connection.prepareStatement(SqlResource.load("follow_stream_index", schema));
+                     PreparedStatement page = connection.prepareStatement(SqlResource.load("select_stream_events_page", schema))) {
                     long after = 0;
                     while (true) {
+                        followIndex.executeQuery().close();
                         page.setString(1, selection.streamId());
                         page.setLong(2, after);
                         page.setInt(3, PAGE);
@@ -49,11 +53,15 @@ final class StoredEvents {
                                 rows++;
                             }
                         }
+                        connection.commit();
                         count += rows;
                         if (rows < PAGE) {
                             return count;
                         }
                     }
+                } finally {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
                 }
             }
             try (PreparedStatement page = connection.prepareStatement(SqlResource.load("select_events_page", schema))) {
