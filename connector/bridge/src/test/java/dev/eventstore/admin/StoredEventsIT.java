@@ -1,0 +1,68 @@
+package dev.eventstore.admin;
+
+import static dev.eventstore.testing.EventStoreExtension.createTestEvents;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.eventstore.EventStore;
+import dev.eventstore.ExpectedVersion;
+import dev.eventstore.RecordedEvent;
+import dev.eventstore.testing.EventStoreExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Keyset pages: every event once, in order, across page ends; a failing caller stops the read with its own exception. */
+@ExtendWith(EventStoreExtension.class)
+class StoredEventsIT {
+
+    private static final int EVENTS = 2 * StoredEvents.PAGE + 1;
+
+    @Test
+    void readsEveryEventOnceInOrderAcrossPages(EventStore store) throws Exception {
+        appendInterleaved(store);
+        StoredEvents stored = new StoredEvents(store.dataSource(), store.schema());
+
+        List<RecordedEvent> all = new ArrayList<>();
+        assertThat(stored.forEach(EventSelection.all(), all::add)).isEqualTo(2L * EVENTS);
+        assertThat(all).extracting(RecordedEvent::eventId).isSorted().doesNotHaveDuplicates().hasSize(2 * EVENTS);
+
+        List<RecordedEvent> stream = new ArrayList<>();
+        assertThat(stored.forEach(EventSelection.stream("game-b"), stream::add)).isEqualTo(EVENTS);
+        for (int i = 0; i < EVENTS; i++) {
+            assertThat(stream.get(i).streamId()).isEqualTo("game-b");
+            assertThat(stream.get(i).streamVersion()).isEqualTo(i + 1L);
+        }
+
+        List<RecordedEvent> from = new ArrayList<>();
+        long middle = all.get(EVENTS).eventId();
+        assertThat(stored.forEach(EventSelection.fromEventId(middle), from::add)).isEqualTo(EVENTS);
+        assertThat(from.get(0).eventId()).isEqualTo(middle);
+    }
+
+    @Test
+    void aCallerThatFailsStopsTheReadAndGetsItsOwnException(EventStore store) throws Exception {
+        appendInterleaved(store);
+        StoredEvents stored = new StoredEvents(store.dataSource(), store.schema());
+        int[] seen = {0};
+
+        assertThatThrownBy(() -> stored.forEach(EventSelection.all(), event -> {
+            if (++seen[0] == StoredEvents.PAGE + 7) {
+                throw new IllegalStateException("Kafka refused a record");
+            }
+        })).isInstanceOf(IllegalStateException.class).hasMessage("Kafka refused a record");
+
+        assertThat(seen[0]).isEqualTo(StoredEvents.PAGE + 7);
+    }
+
+    /** Two streams whose events alternate in id order, in batches so that a page ends mid-stream. */
+    private static void appendInterleaved(EventStore store) {
+        for (int version = 0; version < EVENTS; version += 1_000) {
+            int n = Math.min(1_000, EVENTS - version);
+            ExpectedVersion expected = version == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exactly(version);
+            store.append("game-a", expected, createTestEvents(n));
+            store.append("game-b", expected, createTestEvents(n));
+        }
+    }
+}
