@@ -10,16 +10,28 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
  * Reads stored events page by page (keyset pagination, so memory stays flat and the read can
- * run beside live appends), in event id order, or in version order for one stream.
+ * run beside live appends), in event id order, or in version order for one stream. The next pages
+ * are read on a thread of their own while the caller handles the current one: a republish
+ * otherwise waited for each page before sending it (BENCHMARKS.md, "Republish").
  */
 final class StoredEvents {
 
     static final int PAGE = 5_000;
+    /** The reader thread's name. */
+    static final String READER_THREAD = "eventstore-stored-events-reader";
+    /** Pages read ahead of the caller: enough to keep both sides busy, a few MiB of events. */
+    private static final int PAGES_AHEAD = 2;
 
     private final DataSource dataSource;
     private final SchemaName schema;
@@ -29,9 +41,67 @@ final class StoredEvents {
         this.schema = schema;
     }
 
-    /** Calls {@code each} for every selected event; returns how many. */
-    long forEach(EventSelection selection, Consumer<RecordedEvent> each) throws SQLException {
+    /** A page read ahead, whether it is the last, or what ended the reader. */
+    private record Page(List<RecordedEvent> events, boolean last, Throwable failure) {
+    }
+
+    /**
+     * Calls {@code each} for every selected event, in order, on the caller's thread; returns how
+     * many. When {@code each} throws, the reading stops and the exception comes out of here.
+     */
+    long forEach(EventSelection selection, Consumer<RecordedEvent> each) throws SQLException, InterruptedException {
+        BlockingQueue<Page> pages = new ArrayBlockingQueue<>(PAGES_AHEAD);
+        AtomicBoolean stopped = new AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            try {
+                readPages(selection, pages, stopped);
+            } catch (Throwable e) { // whatever ends the reader must reach the caller, who waits for pages
+                hand(pages, stopped, new Page(List.of(), true, e));
+            }
+        }, READER_THREAD);
+        reader.setDaemon(true);
+        reader.start();
         long count = 0;
+        try {
+            while (true) {
+                Page page = pages.take();
+                if (page.failure() instanceof SQLException e) {
+                    throw e;
+                } else if (page.failure() instanceof RuntimeException e) {
+                    throw e;
+                } else if (page.failure() instanceof Error e) {
+                    throw e;
+                }
+                for (RecordedEvent event : page.events()) {
+                    each.accept(event);
+                    count++;
+                }
+                if (page.last()) {
+                    return count;
+                }
+            }
+        } finally {
+            stopped.set(true);
+            pages.clear(); // a reader waiting to hand over a page sees the stop at once
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    /** Hands {@code page} to the caller unless it stopped; returns whether it was handed. */
+    private static boolean hand(BlockingQueue<Page> pages, AtomicBoolean stopped, Page page) {
+        try {
+            while (!stopped.get()) {
+                if (pages.offer(page, 100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    private void readPages(EventSelection selection, BlockingQueue<Page> pages, AtomicBoolean stopped) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             if (selection.streamId() != null) {
                 // Each page in a transaction of its own that keeps it on the stream's index.
@@ -44,19 +114,13 @@ final class StoredEvents {
                         page.setString(1, selection.streamId());
                         page.setLong(2, after);
                         page.setInt(3, PAGE);
-                        int rows = 0;
-                        try (ResultSet rs = page.executeQuery()) {
-                            while (rs.next()) {
-                                RecordedEvent event = event(rs);
-                                each.accept(event);
-                                after = event.streamVersion();
-                                rows++;
-                            }
-                        }
+                        List<RecordedEvent> events = read(page);
                         connection.commit();
-                        count += rows;
-                        if (rows < PAGE) {
-                            return count;
+                        if (!events.isEmpty()) {
+                            after = events.get(events.size() - 1).streamVersion();
+                        }
+                        if (!hand(pages, stopped, new Page(events, events.size() < PAGE, null)) || events.size() < PAGE) {
+                            return;
                         }
                     }
                 } finally {
@@ -76,22 +140,26 @@ final class StoredEvents {
                         page.setString(3, selection.category());
                     }
                     page.setInt(4, PAGE);
-                    int rows = 0;
-                    try (ResultSet rs = page.executeQuery()) {
-                        while (rs.next()) {
-                            RecordedEvent event = event(rs);
-                            each.accept(event);
-                            after = event.eventId();
-                            rows++;
-                        }
+                    List<RecordedEvent> events = read(page);
+                    if (!events.isEmpty()) {
+                        after = events.get(events.size() - 1).eventId();
                     }
-                    count += rows;
-                    if (rows < PAGE) {
-                        return count;
+                    if (!hand(pages, stopped, new Page(events, events.size() < PAGE, null)) || events.size() < PAGE) {
+                        return;
                     }
                 }
             }
         }
+    }
+
+    private static List<RecordedEvent> read(PreparedStatement page) throws SQLException {
+        List<RecordedEvent> events = new ArrayList<>(PAGE);
+        try (ResultSet rs = page.executeQuery()) {
+            while (rs.next()) {
+                events.add(event(rs));
+            }
+        }
+        return events;
     }
 
     /** How many events {@link #forEach} would visit (at the time of asking). */

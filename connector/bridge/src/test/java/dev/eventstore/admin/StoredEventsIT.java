@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Keyset pages: every event once, in order, across page ends; a failing caller stops the read with its own exception. */
+/** Pages read ahead on a thread of their own: every event once, in order, across page ends; a failing caller stops the reader and gets its own exception. */
 @ExtendWith(EventStoreExtension.class)
 class StoredEventsIT {
 
@@ -54,6 +54,7 @@ class StoredEventsIT {
         })).isInstanceOf(IllegalStateException.class).hasMessage("Kafka refused a record");
 
         assertThat(seen[0]).isEqualTo(StoredEvents.PAGE + 7);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(StoredEvents.READER_THREAD));
     }
 
     /** Two streams whose events alternate in id order, in batches so that a page ends mid-stream. */
