@@ -7,10 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.eventstore.EventStore;
 import dev.eventstore.ExpectedVersion;
 import dev.eventstore.RecordedEvent;
+import dev.eventstore.schema.SchemaName;
 import dev.eventstore.testing.EventStoreExtension;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Pages read ahead on a thread of their own: every event once, in order, across page ends; a failing caller stops the reader and gets its own exception. */
@@ -54,6 +57,22 @@ class StoredEventsIT {
         })).isInstanceOf(IllegalStateException.class).hasMessage("Kafka refused a record");
 
         assertThat(seen[0]).isEqualTo(StoredEvents.PAGE + 7);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(StoredEvents.READER_THREAD));
+    }
+
+    /** PostgreSQL failing under the reader reaches the caller as the SQLException it was, and ends the reader. */
+    @Test
+    @Timeout(60) // a failure lost on the reader's thread would leave the caller waiting for pages
+    void aFailingReadReachesTheCaller(EventStore store) {
+        StoredEvents missing = new StoredEvents(store.dataSource(), SchemaName.of("no_such_schema"));
+        List<RecordedEvent> seen = new ArrayList<>();
+
+        assertThatThrownBy(() -> missing.forEach(EventSelection.all(), seen::add)).isInstanceOf(SQLException.class)
+                .hasMessageContaining("no_such_schema");
+        assertThatThrownBy(() -> missing.forEach(EventSelection.stream("game-a"), seen::add)).isInstanceOf(SQLException.class)
+                .hasMessageContaining("no_such_schema");
+
+        assertThat(seen).isEmpty();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(StoredEvents.READER_THREAD));
     }
 
