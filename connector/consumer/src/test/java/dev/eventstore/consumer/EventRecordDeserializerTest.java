@@ -82,6 +82,21 @@ class EventRecordDeserializerTest {
         assertThat(structured).isEqualTo(binary);
     }
 
+    /** The content type is compared as bytes, in any case, by its prefix (parameters may follow). */
+    @Test
+    void readsAStructuredRecordWhateverTheCaseOfItsContentType() {
+        RecordedEvent stored = gameStarted();
+        ProducerRecord<String, byte[]> record = EventRecords.structured(stored, TOPIC);
+        RecordHeaders headers = new RecordHeaders();
+        EventRecords.add(headers, EventRecordHeaders.CONTENT_TYPE, "Application/CloudEvents+JSON; charset=utf-8");
+
+        assertThat(deserializer.deserialize(TOPIC, headers, record.value())).isEqualTo(read(EventRecords.binary(stored, TOPIC)));
+        RecordHeaders shorter = new RecordHeaders();
+        EventRecords.add(shorter, EventRecordHeaders.CONTENT_TYPE, "application/cloudevents");
+        assertMalformed(shorter, new String(record.value(), StandardCharsets.UTF_8), Problem.MISSING_HEADER,
+                "header ce_id is missing");
+    }
+
     @Test
     void upcastsAnOlderVersionAndSaysWhichVersionIsWhich() {
         String v1 = "{\"gameId\":\"game-42\",\"round\":2,\"player\":\"" + PLAYER + "\",\"guess\":\"apple\",\"matched\":true}";
