@@ -151,7 +151,7 @@ final class ReplayWorkloads {
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (Producer<byte[], byte[]> producer = PipelineWorkloads.producer(context.servers.bootstrapServers(),
                 "bench-replay-fill", bulk)) {
-            new TopicManager(admin, producer, true, PipelineWorkloads.PARTITIONS, (short) -1, -1).ensureExists(topic);
+            new TopicManager(admin, producer, true, PipelineWorkloads.PARTITIONS, (short) -1, -1, 1_048_576 + 65_536).ensureExists(topic);
             Instant start = Instant.parse("2025-01-01T00:00:00Z");
             for (int i = 0; i < events && failure.get() == null; i++) {
                 EventData data = context.events.get(i);

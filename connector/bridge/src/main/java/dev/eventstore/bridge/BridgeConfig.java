@@ -144,7 +144,8 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " request when throughput matters more than a few milliseconds.",
                         GROUP_KAFKA, 2, ConfigDef.Width.SHORT, "Producer linger")
                 .define(Key.PRODUCER_MAX_REQUEST_SIZE, Type.INT, 1_048_576 + 65_536, Range.atLeast(1024), Importance.LOW,
-                        "Producer max.request.size: the largest record the bridge will send. Default fits the"
+                        "Producer max.request.size: the largest record the bridge will send, and the max.message.bytes of"
+                                + " the topics it creates. Default fits the"
                                 + " library's 1 MiB event limit plus headers.",
                         GROUP_KAFKA, 3, ConfigDef.Width.SHORT, "Max request size")
                 .define(Key.PRODUCER_MAX_IN_FLIGHT, Type.INT, 1, Range.between(1, 5), Importance.LOW,

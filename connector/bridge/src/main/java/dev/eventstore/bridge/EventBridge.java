@@ -93,8 +93,9 @@ public final class EventBridge implements AutoCloseable {
         producer = KafkaClients.eventProducer(config, config.name());
 
         TopicManager topics = TopicManager.of(config, admin, producer);
-        EventPublisher publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics, metrics,
-                config.deadLetterEnabled() ? config.deadLetterTopic() : null);
+        EventPublisher publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics,
+                new TopicLimits(admin, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE)), metrics,
+                config.deadLetterEnabled() ? config.deadLetterTopic() : null, KafkaClients.deliveryTimeoutMs(config));
 
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(DebeziumSettings.from(config))

@@ -4,10 +4,12 @@ import dev.eventstore.connect.EventRecordHeaders;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -21,11 +23,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives Debezium's batches of change records, encodes each with {@link EventRecordEncoder}
  * (the transform a Kafka Connect deployment runs) and publishes the event records. A change is
- * marked processed only after Kafka has acknowledged its record ({@code acks=all}, idempotent
- * producer), so the offsets Debezium saves never run ahead of Kafka: at least once.
+ * marked processed only after Kafka has acknowledged its record and every record before it
+ * ({@code acks=all}, idempotent producer), so the offsets Debezium saves never run ahead of
+ * Kafka: at least once.
  *
- * <p>The records of a batch are sent in WAL commit order without waiting between them; the
- * idempotent producer keeps that order within each partition, and so within each stream.
+ * <p>Per-stream order holds whatever Kafka refuses. The records of a batch are sent in WAL commit
+ * order without waiting between them, and the idempotent producer keeps that order within each
+ * partition, and so within each stream, as long as nothing is refused. So nothing is sent that
+ * Kafka would refuse for its size or time: each record is checked first against its topic's
+ * limits ({@link TopicLimits}), given a timestamp the topic accepts, and a record too large is
+ * either parked in the dead-letter topic before the next record is sent, or stops the bridge
+ * before it. A refusal the checks could not foresee (a limit lowered while the bridge runs, an
+ * authorization change, a delivery timeout) closes the producer at once from the failed send's
+ * callback, which aborts every record not yet acknowledged: none of them reaches Kafka after the
+ * refused one, and the bridge stops naming it; on restart the same records are sent again in
+ * order.
  */
 final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -33,104 +45,179 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     static final String HEADER_ERROR_TOPIC = "eventstore_error_topic";
     /** On a dead-letter record too large to carry its value: the value's size in bytes, left out. */
     static final String HEADER_VALUE_DROPPED = "eventstore_error_value_dropped_bytes";
+    /** The reason header is cut to this many characters: a dead-letter record must stay small. */
+    private static final int MAX_REASON_CHARS = 1_000;
 
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
 
     private final EventRecordEncoder encoder;
     private final Producer<byte[], byte[]> producer;
     private final TopicManager topics;
+    private final TopicLimits limits;
     private final BridgeMetrics metrics;
     private final String deadLetterTopic;
+    private final long deliveryTimeoutMs;
+    /** The first send Kafka failed; once set, the producer is closed and nothing more is sent. */
+    private final AtomicReference<Failure> failure = new AtomicReference<>();
+    /** Set by another thread (a lost topic): the next batch stops the bridge with it. */
+    private volatile BridgeException stopRequest;
 
     /** A change record of this batch and, if it became an event record, its send. */
     private record Sent(RecordChangeEvent<SourceRecord> change, ProducerRecord<byte[], byte[]> record,
                         Future<RecordMetadata> ack, long commitMicros) {
     }
 
-    EventPublisher(EventRecordEncoder encoder, Producer<byte[], byte[]> producer,
-                   TopicManager topics, BridgeMetrics metrics, String deadLetterTopic) {
+    /** A failed send: the record and Kafka's reason. */
+    private record Failure(ProducerRecord<byte[], byte[]> record, Exception cause) {
+    }
+
+    EventPublisher(EventRecordEncoder encoder, Producer<byte[], byte[]> producer, TopicManager topics,
+                   TopicLimits limits, BridgeMetrics metrics, String deadLetterTopic, long deliveryTimeoutMs) {
         this.encoder = encoder;
         this.producer = producer;
         this.topics = topics;
+        this.limits = limits;
         this.metrics = metrics;
         this.deadLetterTopic = deadLetterTopic;
+        this.deliveryTimeoutMs = deliveryTimeoutMs;
+    }
+
+    /** Stops the bridge at the next batch with {@code reason} (called from the monitor loop). */
+    void stop(BridgeException reason) {
+        stopRequest = reason;
     }
 
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> changes,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        List<Sent> batch = new ArrayList<>(changes.size());
+        if (stopRequest != null) {
+            throw stopRequest;
+        }
+        List<Sent> pending = new ArrayList<>(changes.size());
         for (RecordChangeEvent<SourceRecord> change : changes) {
             SourceRecord raw = change.record();
             ProducerRecord<byte[], byte[]> record = encoder.encode(raw);
             if (record == null) {
                 // Not an event: a dropped update/delete/tombstone, or a heartbeat.
-                batch.add(new Sent(change, null, null, 0));
+                pending.add(new Sent(change, null, null, 0));
                 continue;
             }
             topics.ensureExists(record.topic());
-            batch.add(new Sent(change, record, producer.send(record), commitMicros(raw)));
-        }
-        for (Sent sent : batch) {
-            if (sent.ack() != null) {
-                awaitAck(sent);
+            TopicLimits.Limit limit = limits.of(record.topic());
+            record = limit.withAcceptedTimestamp(record, System.currentTimeMillis());
+            int size = TopicLimits.sizeUpperBound(record);
+            if (size > limit.maxRecordBytes()) {
+                // Kafka would refuse it: settle what went before, then park it or stop, before
+                // any later record (of its partition or any other) is sent.
+                settle(pending, committer);
+                pending.clear();
+                String tooLarge = "the record is up to " + size + " bytes, " + tooLargeFor(limit);
+                metrics.failed();
+                if (deadLetterTopic == null) {
+                    throw new BridgeException(describe(record) + " is too large for Kafka: " + tooLarge
+                            + "; raise the topic's max.message.bytes and the bridge's producer.max.request.size, or set"
+                            + " errors.policy=dead-letter; the bridge resumes from this event");
+                }
+                String reason = RecordTooLargeException.class.getSimpleName() + ": " + tooLarge;
+                deadLetter(record, reason, describe(record));
+                committer.markProcessed(change);
+                continue;
             }
-            committer.markProcessed(sent.change());
+            pending.add(new Sent(change, record, send(record), commitMicros(raw)));
+            if (failure.get() != null) {
+                break; // refused at once (by the producer): nothing after it is sent
+            }
         }
+        settle(pending, committer);
         committer.markBatchFinished();
     }
 
-    private void awaitAck(Sent sent) throws InterruptedException {
-        try {
-            RecordMetadata metadata = sent.ack().get();
-            metrics.published(sent.record(), metadata, sent.commitMicros());
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            metrics.failed();
-            String event = describe(sent.record());
-            if (deadLetterTopic != null && cause instanceof org.apache.kafka.common.errors.ApiException
-                    && !(cause instanceof org.apache.kafka.common.errors.RetriableException)) {
-                deadLetter(sent.record(), cause, event);
-                return;
+    private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        return producer.send(record, (metadata, exception) -> {
+            if (exception != null && failure.compareAndSet(null, new Failure(record, exception))) {
+                // Abort every record not yet acknowledged: none may land after this one. Called on
+                // the producer's I/O thread (or the caller's, for a refusal at send), where only a
+                // zero timeout is allowed.
+                producer.close(Duration.ZERO);
             }
-            String advice = cause instanceof RecordTooLargeException
-                    ? "; raise the topic's max.message.bytes and the bridge's producer.max.request.size,"
-                            + " or set errors.policy=dead-letter"
-                    : "";
-            throw new BridgeException("Kafka refused " + event + ": " + cause.getMessage() + advice, cause);
+        });
+    }
+
+    /** Awaits the sends in order and marks each change processed once it and all before it are in Kafka. */
+    private void settle(List<Sent> pending, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        for (Sent sent : pending) {
+            if (sent.ack() != null) {
+                try {
+                    metrics.published(sent.record(), sent.ack().get(), sent.commitMicros());
+                } catch (ExecutionException e) {
+                    metrics.failed();
+                    Failure first = failure.get();
+                    throw refused(first != null ? first : new Failure(sent.record(), (Exception) e.getCause()));
+                }
+            }
+            committer.markProcessed(sent.change());
+        }
+        Failure first = failure.get();
+        if (first != null) {
+            throw refused(first); // every record sent was acknowledged, but not the one that failed
         }
     }
 
-    private void deadLetter(ProducerRecord<byte[], byte[]> record, Throwable cause, String event)
+    /** The bridge's exit message for a failed send: what really happened, and what to do. */
+    private BridgeException refused(Failure failed) {
+        Throwable cause = failed.cause();
+        String event = describe(failed.record());
+        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return new BridgeException("Kafka did not acknowledge " + event + " within delivery.timeout.ms ("
+                    + deliveryTimeoutMs + " ms): the brokers were unreachable or this process was paused; Kafka"
+                    + " refused nothing. Restart the bridge: it resumes from the last acknowledged event", cause);
+        }
+        if (cause instanceof RecordTooLargeException) {
+            return new BridgeException("Kafka refused " + event + ": " + cause.getMessage()
+                    + " (the topic's max.message.bytes is lower than when the bridge read it); restart the bridge"
+                    + " to read the topic's limit again, or raise it; nothing after this event was published", cause);
+        }
+        if (cause instanceof org.apache.kafka.common.errors.AuthorizationException) {
+            return new BridgeException("Kafka refused " + event + ": " + cause.getMessage()
+                    + "; grant the bridge's principal WRITE on topic " + failed.record().topic(), cause);
+        }
+        return new BridgeException("Kafka refused " + event + ": " + cause.getMessage()
+                + "; nothing after this event was published", cause);
+    }
+
+    private static String tooLargeFor(TopicLimits.Limit limit) {
+        return limit.maxRecordBytes() < limit.topicMaxMessageBytes()
+                ? "more than the bridge's producer.max.request.size (" + limit.maxRecordBytes() + ")"
+                : "topic " + limit.topic() + " takes at most " + limit.topicMaxMessageBytes() + " (max.message.bytes)";
+    }
+
+    private void deadLetter(ProducerRecord<byte[], byte[]> record, String reason, String event)
             throws InterruptedException {
         topics.ensureExists(deadLetterTopic);
+        TopicLimits.Limit limit = limits.of(deadLetterTopic);
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(HEADER_ERROR_REASON, (cause.getClass().getSimpleName() + ": " + cause.getMessage()).getBytes(StandardCharsets.UTF_8));
+        String cut = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
+        headers.add(HEADER_ERROR_REASON, cut.getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_ERROR_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(deadLetterTopic, null, record.timestamp(),
-                record.key(), record.value(), headers);
+        ProducerRecord<byte[], byte[]> dead = limit.withAcceptedTimestamp(new ProducerRecord<>(deadLetterTopic, null,
+                record.timestamp(), record.key(), record.value(), headers), System.currentTimeMillis());
+        if (TopicLimits.sizeUpperBound(dead) > limit.maxRecordBytes()) {
+            // Too large for the dead-letter topic as well: park the record without its value.
+            // PostgreSQL keeps the event; its ids in the headers say which one to republish once
+            // the limits allow.
+            headers.add(HEADER_VALUE_DROPPED, Integer.toString(record.value() == null ? 0 : record.value().length)
+                    .getBytes(StandardCharsets.UTF_8));
+            dead = new ProducerRecord<>(deadLetterTopic, null, dead.timestamp(), record.key(), null, headers);
+        }
         try {
-            try {
-                producer.send(dead).get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof RecordTooLargeException)) {
-                    throw e;
-                }
-                // Too large for the dead-letter topic as well (or for the producer's max.request.size,
-                // which no topic can take): park the record without its value. PostgreSQL keeps the
-                // event; its ids in the headers say which one to republish once the limits allow.
-                RecordHeaders withoutValue = new RecordHeaders(headers.toArray()); // the sent ones are read-only
-                withoutValue.add(HEADER_VALUE_DROPPED, Integer.toString(record.value() == null ? 0 : record.value().length)
-                        .getBytes(StandardCharsets.UTF_8));
-                producer.send(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(), record.key(), null,
-                        withoutValue)).get();
-            }
+            producer.send(dead).get();
             metrics.deadLettered();
-            log.warn("Kafka refused {} ({}); sent it to dead-letter topic {}", event, cause.getMessage(), deadLetterTopic);
+            log.warn("Kafka would refuse {} ({}); sent it to dead-letter topic {}", event, cut, deadLetterTopic);
         } catch (ExecutionException e) {
-            throw new BridgeException("Kafka refused " + event + " (" + cause.getMessage()
-                    + ") and its dead-letter record too: " + e.getCause().getMessage(), e.getCause());
+            throw new BridgeException("Kafka would refuse " + event + " (" + cut + ") and refused its dead-letter record"
+                    + " too: " + e.getCause().getMessage(), e.getCause());
         }
     }
 

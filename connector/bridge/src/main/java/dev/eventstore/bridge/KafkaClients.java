@@ -55,6 +55,12 @@ public final class KafkaClients {
         return new KafkaProducer<>(properties);
     }
 
+    /** The event producer's delivery.timeout.ms: Kafka's default unless set with kafka.delivery.timeout.ms. */
+    public static long deliveryTimeoutMs(BridgeConfig config) {
+        Object value = config.kafkaClientProperties().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+        return value == null ? 120_000L : Long.parseLong(value.toString().trim());
+    }
+
     /** A consumer that reads event records by assignment (no group), for the admin commands. */
     public static KafkaConsumer<String, byte[]> reader(BridgeConfig config, String clientId) {
         Map<String, Object> properties = common(config, clientId);

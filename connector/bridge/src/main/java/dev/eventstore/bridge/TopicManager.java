@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * new stream categories, and a broker's auto-creation (if enabled at all) would give them the
  * broker's defaults, possibly compaction or short retention. Created topics always use
  * {@code cleanup.policy=delete} (an event topic is never compacted by stream key) and the
- * configured retention, unlimited by default.
+ * configured retention, unlimited by default, and take records as large as the producer sends
+ * ({@code max.message.bytes} = {@code producer.max.request.size}).
  */
 public final class TopicManager {
 
@@ -39,23 +40,29 @@ public final class TopicManager {
     private final int partitions;
     private final short replicationFactor;
     private final long retentionMs;
+    private final int maxMessageBytes;
     private final Set<String> known = ConcurrentHashMap.newKeySet();
 
     /** Topic settings from the bridge's configuration. */
     public static TopicManager of(BridgeConfig config, Admin admin, Producer<?, ?> producer) {
         return new TopicManager(admin, producer, config.getBoolean(BridgeConfig.Key.TOPIC_CREATE),
                 config.getInt(BridgeConfig.Key.TOPIC_PARTITIONS), config.getShort(BridgeConfig.Key.TOPIC_REPLICATION_FACTOR),
-                config.getLong(BridgeConfig.Key.TOPIC_RETENTION_MS));
+                config.getLong(BridgeConfig.Key.TOPIC_RETENTION_MS), config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE));
     }
 
+    /**
+     * @param maxMessageBytes {@code max.message.bytes} of a created topic: the producer's
+     *     {@code max.request.size}, so that the topic takes every record the bridge may send
+     */
     public TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
-                 long retentionMs) {
+                 long retentionMs, int maxMessageBytes) {
         this.admin = admin;
         this.producer = producer;
         this.create = create;
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
         this.retentionMs = retentionMs;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /** Returns once {@code topic} exists; creates it if allowed; otherwise a clear error. */
@@ -79,7 +86,8 @@ public final class TopicManager {
                     replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
                     .configs(Map.of(
                             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs)));
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs),
+                            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxMessageBytes)));
             try {
                 admin.createTopics(Set.of(newTopic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 log.info("Created Kafka topic {} ({} partitions, retention.ms={})", topic, partitions, retentionMs);

@@ -60,11 +60,11 @@ class PublishErrorsIT {
         ExecutionException stopped = org.assertj.core.api.Assertions.catchThrowableOfType(
                 () -> bridge.terminated().get(60, TimeUnit.SECONDS), ExecutionException.class);
         assertThat(stopped).as("the bridge stops").isNotNull();
-        assertThat(stopped.getCause()).hasMessageStartingWith("Kafka refused event " + eventId
-                + " (stream big-1, version 1, topic " + support.topicPrefix + ".big): ")
+        assertThat(stopped.getCause()).hasMessageStartingWith("event " + eventId
+                + " (stream big-1, version 1, topic " + support.topicPrefix + ".big) is too large for Kafka: ")
                 .hasMessageContaining("errors.policy=dead-letter");
         assertThat(bridge.health().up()).isFalse();
-        assertThat(bridge.health().failure()).startsWith("Kafka refused event " + eventId);
+        assertThat(bridge.health().failure()).startsWith("event " + eventId);
     }
 
     @Test

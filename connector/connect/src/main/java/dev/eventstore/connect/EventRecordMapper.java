@@ -43,6 +43,7 @@ final class EventRecordMapper {
     private final String singleTopic;
     private final String source;
     private final boolean structured;
+    private final long timestampMaxFutureMs;
 
     EventRecordMapper(EventRecordTransformConfig config) {
         eventsSchema = config.eventsSchema();
@@ -53,6 +54,7 @@ final class EventRecordMapper {
         singleTopic = config.topicMode() == TopicMode.SINGLE ? config.singleTopicName() : null;
         source = config.cloudEventsSource();
         structured = config.cloudEventsMode() == CloudEventsMode.STRUCTURED;
+        timestampMaxFutureMs = config.timestampMaxFutureMs();
     }
 
     <R extends ConnectRecord<R>> R apply(R record) {
@@ -181,8 +183,19 @@ final class EventRecordMapper {
         return record.newRecord(topic, record.kafkaPartition(),
                 Schema.STRING_SCHEMA, streamId,
                 Schema.STRING_SCHEMA, value,
-                Math.floorDiv(createdAtMicros, 1000L),
+                recordTimestamp(Math.floorDiv(createdAtMicros, 1000L), System.currentTimeMillis()),
                 headers);
+    }
+
+    /**
+     * The record's timestamp: {@code created_at} in epoch milliseconds, or {@code null} (Kafka
+     * stamps the send time) where Kafka would refuse it: before 1970, or too far ahead.
+     */
+    Long recordTimestamp(long createdAtMillis, long nowMillis) {
+        if (createdAtMillis < 0 || createdAtMillis - nowMillis > timestampMaxFutureMs) {
+            return null;
+        }
+        return createdAtMillis;
     }
 
     private static void member(StringBuilder json, String name, String value) {

@@ -32,11 +32,15 @@ public final class EventRecordTransformConfig extends AbstractConfig {
         String TOPIC_SINGLE_NAME = "topic.single.name";
         String CLOUDEVENTS_SOURCE = "cloudevents.source";
         String CLOUDEVENTS_MODE = "cloudevents.mode";
+        String TIMESTAMP_MAX_FUTURE_MS = "record.timestamp.max.future.ms";
     }
 
     private static final String GROUP_SOURCE = "Source table";
     private static final String GROUP_TOPIC = "Topic";
     private static final String GROUP_CLOUDEVENTS = "CloudEvents";
+    private static final String GROUP_RECORD = "Record";
+    /** Kafka's default message.timestamp.after.max.ms is one hour; five minutes spare for clocks. */
+    static final long DEFAULT_TIMESTAMP_MAX_FUTURE_MS = 55 * 60 * 1000L;
 
     /** Where each event goes. */
     public enum TopicMode {
@@ -105,7 +109,17 @@ public final class EventRecordTransformConfig extends AbstractConfig {
                             + "CloudEvent in the JSON event format (data inlined as JSON, extension attributes as "
                             + "strings) and the only header is <code>content-type: application/cloudevents+json; "
                             + "charset=UTF-8</code>.",
-                    GROUP_CLOUDEVENTS, 2, ConfigDef.Width.SHORT, "CloudEvents mode");
+                    GROUP_CLOUDEVENTS, 2, ConfigDef.Width.SHORT, "CloudEvents mode")
+            .define(ConfigName.TIMESTAMP_MAX_FUTURE_MS, Type.LONG, DEFAULT_TIMESTAMP_MAX_FUTURE_MS,
+                    ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "The record's timestamp is the event's <code>created_at</code>, unless Kafka would refuse it: "
+                            + "before 1970 (Kafka takes no negative timestamp), or more than this many milliseconds "
+                            + "ahead of this process's clock (Kafka refuses a timestamp further ahead than the topic's "
+                            + "<code>message.timestamp.after.max.ms</code>, one hour by default). Such a record carries "
+                            + "no timestamp and Kafka stamps it with the time it is sent; <code>ce_time</code> always "
+                            + "carries <code>created_at</code> as stored. Keep it below the topics' "
+                            + "<code>message.timestamp.after.max.ms</code>.",
+                    GROUP_RECORD, 1, ConfigDef.Width.SHORT, "Largest future timestamp");
 
     private final TopicMode topicMode;
     private final CloudEventsMode cloudEventsMode;
@@ -123,6 +137,11 @@ public final class EventRecordTransformConfig extends AbstractConfig {
     /** The one definition of every key; {@link EventRecordTransform#CONFIG_DEF} is this object. */
     static ConfigDef definition() {
         return CONFIG_DEF;
+    }
+
+    /** How far ahead of now a created_at may be and still be the record's timestamp. */
+    public long timestampMaxFutureMs() {
+        return getLong(ConfigName.TIMESTAMP_MAX_FUTURE_MS);
     }
 
     public String eventsSchema() {

@@ -179,8 +179,25 @@ class EventRecordTransformTest {
 
         assertThat(exact.timestamp()).isEqualTo(1_700_000_000_000L);
         assertThat(header(exact, "ce_time")).isEqualTo("2023-11-14T22:13:20.000000Z");
-        assertThat(beforeEpoch.timestamp()).as("rounded down, not towards zero").isEqualTo(-1L);
+        assertThat(beforeEpoch.timestamp()).as("Kafka takes no negative timestamp: it stamps the send time").isNull();
         assertThat(header(beforeEpoch, "ce_time")).isEqualTo("1969-12-31T23:59:59.999999Z");
+    }
+
+    @Test
+    void aCreatedAtKafkaWouldRefuseLeavesTheRecordTimestampToKafkaAndKeepsItInCeTime() {
+        transform.configure(Map.of("record.timestamp.max.future.ms", "600000"));
+        long nowMicros = System.currentTimeMillis() * 1000;
+        long in1900 = -2_208_988_800_000_000L;
+
+        SourceRecord old = transform.apply(insert(row(1, "game-1", 1, "T", 1, "{}", null, in1900)));
+        SourceRecord soon = transform.apply(insert(row(2, "game-1", 2, "T", 1, "{}", null, nowMicros + 300_000_000L)));
+        SourceRecord late = transform.apply(insert(row(3, "game-1", 3, "T", 1, "{}", null, nowMicros + 3_600_000_000L)));
+
+        assertThat(old.timestamp()).isNull();
+        assertThat(header(old, "ce_time")).isEqualTo("1900-01-01T00:00:00.000000Z");
+        assertThat(soon.timestamp()).as("within the allowed future").isEqualTo((nowMicros + 300_000_000L) / 1000);
+        assertThat(late.timestamp()).as("an hour ahead: Kafka 4 would refuse it").isNull();
+        assertThat(header(late, "ce_time")).isEqualTo(EventRecordMapper.rfc3339Micros(nowMicros + 3_600_000_000L));
     }
 
     @Test
@@ -579,7 +596,7 @@ class EventRecordTransformTest {
         assertThat(transform.config()).isSameAs(EventRecordTransform.CONFIG_DEF);
         assertThat(EventRecordTransform.CONFIG_DEF.names()).containsExactlyInAnyOrder(
                 "events.schema", "events.table", "topic.prefix", "topic.mode", "topic.single.name",
-                "cloudevents.source", "cloudevents.mode");
+                "cloudevents.source", "cloudevents.mode", "record.timestamp.max.future.ms");
     }
 
     // ---- as a plugin --------------------------------------------------------------------------
