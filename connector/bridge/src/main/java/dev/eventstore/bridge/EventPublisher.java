@@ -188,9 +188,14 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     }
 
     private static String tooLargeFor(TopicLimits.Limit limit) {
-        return limit.maxRecordBytes() < limit.topicMaxMessageBytes()
-                ? "more than the bridge's producer.max.request.size (" + limit.maxRecordBytes() + ")"
-                : "topic " + limit.topic() + " takes at most " + limit.topicMaxMessageBytes() + " (max.message.bytes)";
+        if (limit.maxRecordBytes() < limit.topicMaxMessageBytes()) {
+            return "more than the bridge's producer.max.request.size (" + limit.maxRecordBytes() + ")";
+        }
+        if (limit.maxRecordBytes() == limit.topicMaxMessageBytes()) {
+            return "more than topic " + limit.topic() + " (max.message.bytes) and the bridge (producer.max.request.size)"
+                    + " take (" + limit.maxRecordBytes() + ")";
+        }
+        return "topic " + limit.topic() + " takes at most " + limit.topicMaxMessageBytes() + " (max.message.bytes)";
     }
 
     private void deadLetter(ProducerRecord<byte[], byte[]> record, String reason, String event)

@@ -138,6 +138,36 @@ class PublishOrderIT {
     }
 
     @Test
+    void anEventOverTheProducersLimitIsParkedBeforeTheNextEventOfItsStreamIsSent() throws Exception {
+        Map<String, Object> config = support.config();
+        config.put(BridgeConfig.Key.ERRORS_POLICY, "dead-letter");
+        bridge = start(config);
+        // 1.5 MB, past the library's limit: written by SQL, beside the library.
+        try (Connection connection = support.database.connect(); Statement sql = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            sql.execute("INSERT INTO " + BridgeTestSupport.SCHEMA + ".event_streams (stream_id, stream_version)"
+                    + " VALUES ('huge-1', 1)");
+            sql.execute("INSERT INTO " + BridgeTestSupport.SCHEMA + ".events (stream_id, stream_version, event_type, data)"
+                    + " VALUES ('huge-1', 1, 'Huge', jsonb_build_object('pad', repeat('x', 1500000)))");
+            connection.commit();
+        }
+        support.store.append("huge-1", ExpectedVersion.exactly(1), EventData.of("Small", "{}"));
+
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.readUntil(
+                Pattern.quote(support.topicPrefix + ".dead-letter"), r -> r.size() >= 1, TIMEOUT);
+        assertThat(header(dead.get(0), "ce_streamversion")).isEqualTo("1");
+        assertThat(header(dead.get(0), "eventstore_error_reason"))
+                .startsWith("RecordTooLargeException: the record is up to ")
+                .endsWith("more than topic " + support.topicPrefix + ".huge (max.message.bytes) and the bridge"
+                        + " (producer.max.request.size) take (1114112)");
+        assertThat(dead.get(0).value()).as("parked without its value").isNull();
+        assertThat(Long.parseLong(header(dead.get(0), "eventstore_error_value_dropped_bytes"))).isGreaterThan(1_500_000);
+        List<ConsumerRecord<String, byte[]>> records = TestKafka.readUntil(topic("huge"), r -> r.size() >= 1, TIMEOUT);
+        assertThat(versions(records, "huge-1")).containsExactly(2L);
+        assertThat(bridge.terminated()).isNotDone();
+    }
+
+    @Test
     void eventsWhoseTimeKafkaWouldRefuseArePublishedWithTheirTimeInCeTime() throws Exception {
         bridge = start(support.config());
         support.store.append("time-1", ExpectedVersion.NO_STREAM, EventData.of("Now", "{}"));
