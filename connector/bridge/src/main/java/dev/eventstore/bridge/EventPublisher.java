@@ -188,14 +188,16 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     }
 
     private static String tooLargeFor(TopicLimits.Limit limit) {
-        if (limit.maxRecordBytes() < limit.topicMaxMessageBytes()) {
-            return "more than the bridge's producer.max.request.size (" + limit.maxRecordBytes() + ")";
+        int producer = limit.producerMaxRequestSize();
+        int topic = limit.topicMaxMessageBytes();
+        if (producer < topic) {
+            return "more than the bridge's producer.max.request.size (" + producer + ")";
         }
-        if (limit.maxRecordBytes() == limit.topicMaxMessageBytes()) {
+        if (producer == topic) {
             return "more than topic " + limit.topic() + " (max.message.bytes) and the bridge (producer.max.request.size)"
-                    + " take (" + limit.maxRecordBytes() + ")";
+                    + " take (" + producer + ")";
         }
-        return "topic " + limit.topic() + " takes at most " + limit.topicMaxMessageBytes() + " (max.message.bytes)";
+        return "topic " + limit.topic() + " takes at most " + topic + " (max.message.bytes)";
     }
 
     private void deadLetter(ProducerRecord<byte[], byte[]> record, String reason, String event)

@@ -32,8 +32,13 @@ final class TopicLimits {
     /** Kept clear of a timestamp bound: the clocks of this host and the broker may differ. */
     static final long CLOCK_MARGIN_MS = 60_000;
 
-    /** One topic's limits; {@code maxRecordBytes} already includes the producer's own limit. */
-    record Limit(String topic, int maxRecordBytes, int topicMaxMessageBytes, long beforeMaxMs, long afterMaxMs) {
+    /** One topic's limits, and the producer's. */
+    record Limit(String topic, int producerMaxRequestSize, int topicMaxMessageBytes, long beforeMaxMs, long afterMaxMs) {
+
+        /** The largest record the topic takes and the producer sends. */
+        int maxRecordBytes() {
+            return Math.min(producerMaxRequestSize, topicMaxMessageBytes);
+        }
 
         /**
          * The record with a timestamp the topic accepts: its own ({@code created_at}), or none
@@ -105,7 +110,7 @@ final class TopicLimits {
             beforeMax = Long.MAX_VALUE; // the broker stamps its own time and checks none
             afterMax = Long.MAX_VALUE;
         }
-        return new Limit(topic, Math.min(maxMessageBytes, maxRequestSize), maxMessageBytes, beforeMax, afterMax);
+        return new Limit(topic, maxRequestSize, maxMessageBytes, beforeMax, afterMax);
     }
 
     private static String value(Config config, String name) {
