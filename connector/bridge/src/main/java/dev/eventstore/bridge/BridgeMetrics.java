@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.eventstore.maintenance.StoreViews;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

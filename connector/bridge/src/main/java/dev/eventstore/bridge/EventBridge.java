@@ -1,7 +1,6 @@
 package dev.eventstore.bridge;
 
 import dev.eventstore.jdbc.PostgresErrors;
-import dev.eventstore.maintenance.StoreViews;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;

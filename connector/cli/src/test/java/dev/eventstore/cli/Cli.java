@@ -145,7 +145,8 @@ public final class Cli {
     public Child startPackaged(Path workingDirectory, String... args) {
         Path module = Path.of(System.getProperty("user.dir"));
         Path target = module.resolve("target");
-        Path jar = target.resolve("eventstore-bridge.jar");
+        Path jar = target.resolve(module.getFileName().toString().equals("devtools") ? "eventstore-devtools.jar"
+                : "eventstore-cli.jar");
         if (!Files.isRegularFile(jar) || !Files.isDirectory(target.resolve("lib"))) {
             throw new AssertionError("no packaged command line at " + jar + " (run mvn package first)");
         }

@@ -3,7 +3,7 @@ package dev.eventstore.admin;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.KafkaClients;
 import dev.eventstore.jdbc.PostgresErrors;
-import dev.eventstore.maintenance.StoreViews;
+import dev.eventstore.bridge.StoreViews;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

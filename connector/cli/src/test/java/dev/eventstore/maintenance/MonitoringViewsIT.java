@@ -1,5 +1,6 @@
 package dev.eventstore.maintenance;
 
+import dev.eventstore.bridge.StoreViews;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,9 +1,13 @@
-package dev.eventstore.cli;
+package dev.eventstore.devtools;
 
 import dev.eventstore.EventStore;
 import dev.eventstore.EventStoreConfig;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.EventBridge;
+import dev.eventstore.cli.CommandFailedException;
+import dev.eventstore.cli.DatabaseOptions;
+import dev.eventstore.cli.EventStoreCommand;
+import dev.eventstore.cli.ExitCodes;
 import dev.eventstore.consumer.CheckpointingSubscriber;
 import dev.eventstore.demo.Leaderboard;
 import dev.eventstore.embedded.EmbeddedKafkaBroker;

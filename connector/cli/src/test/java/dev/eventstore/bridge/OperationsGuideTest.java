@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventstore.cli.Environment;
 import dev.eventstore.cli.EventStoreCommand;
-import dev.eventstore.maintenance.StoreViews;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

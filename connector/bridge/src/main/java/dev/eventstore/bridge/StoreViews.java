@@ -1,4 +1,4 @@
-package dev.eventstore.maintenance;
+package dev.eventstore.bridge;
 
 import dev.eventstore.jdbc.PostgresErrors;
 import dev.eventstore.schema.SchemaName;

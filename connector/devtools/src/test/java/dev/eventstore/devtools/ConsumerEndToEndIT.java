@@ -1,5 +1,6 @@
-package dev.eventstore.cli;
+package dev.eventstore.devtools;
 
+import dev.eventstore.cli.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package dev.eventstore.cli;
+package dev.eventstore.devtools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -28,9 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ResetCommand.class,
             DropCommand.class,
             GenMigrationCommand.class,
-            DevCommand.class,
             RunCommand.class,
-            dev.eventstore.bench.BenchCommand.class,
             RepublishCommand.class,
             VerifyCommand.class,
             ReplayCommand.class,
@@ -91,6 +89,9 @@ public final class EventStoreCommand implements Runnable {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         Logging.configure(verbose);
         CommandLine commandLine = new CommandLine(new EventStoreCommand(environment, java.util.List.of(args), err));
+        for (ExtraCommands extra : java.util.ServiceLoader.load(ExtraCommands.class)) {
+            extra.commands().forEach(commandLine::addSubcommand);
+        }
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -113,7 +114,7 @@ public final class EventStoreCommand implements Runnable {
     }
 
     /** One line for a failure during a command, without secrets. */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         if (failure instanceof CommandFailedException || failure instanceof EventStoreException) {
             return PostgresErrors.mask(failure.getMessage());
         }
