@@ -92,7 +92,7 @@ class PgDumpRestoreIT {
         String version = System.getProperty(BINARIES_VERSION);
         if (jar == null || version == null) {
             return "system properties " + BINARIES_JAR + " and " + BINARIES_VERSION + " are not set: run this test"
-                    + " through Maven (mvn verify in connector/bridge), which copies the PostgreSQL binaries it starts";
+                    + " through Maven (mvn verify in connector/cli), which copies the PostgreSQL binaries it starts";
         }
         binaries = Path.of(jar);
         if (!Files.isRegularFile(binaries)) {

@@ -317,7 +317,8 @@ class DockerComposeTest {
     private static Set<String> codeLiterals() throws IOException {
         Set<String> literals = new TreeSet<>();
         Pattern literal = Pattern.compile("\"(EVENTSTORE_[A-Z0-9_]+)\"");
-        for (String module : new String[] {"connector/bridge/src/main/java", "connector/eventstore/src/main/java"}) {
+        for (String module : new String[] {"connector/bridge/src/main/java", "connector/cli/src/main/java",
+                "connector/eventstore/src/main/java"}) {
             try (Stream<Path> files = Files.walk(ROOT.resolve(module))) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     Matcher m = literal.matcher(Files.readString(file, StandardCharsets.UTF_8));
