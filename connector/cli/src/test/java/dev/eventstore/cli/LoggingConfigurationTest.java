@@ -1,4 +1,4 @@
-package dev.eventstore.bridge;
+package dev.eventstore.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
