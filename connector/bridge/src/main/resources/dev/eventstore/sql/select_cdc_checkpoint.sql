@@ -5,7 +5,10 @@
 -- republish advised from above it would skip events.
 SELECT c.bridge_name, c.system_identifier, c.database_name, c.slot_name, c.acknowledged_lsn::text AS acknowledged_lsn,
        least(c.published_below_event_id, greatest(q.next_event_id, 1)) AS published_below_event_id, c.recorded_at,
-       c.recovery_reason, least(c.recovery_from_event_id, greatest(q.next_event_id, 1)) AS recovery_from_event_id,
+       c.recovery_reason,
+       -- least() skips NULLs: a checkpoint without recovery advice stays without.
+       CASE WHEN c.recovery_from_event_id IS NOT NULL
+            THEN least(c.recovery_from_event_id, greatest(q.next_event_id, 1)) END AS recovery_from_event_id,
        c.recovery_noted_at
   FROM ${schema}.cdc_checkpoints c
   CROSS JOIN (SELECT CASE WHEN s.is_called THEN s.last_value + 1 ELSE s.last_value END AS next_event_id
