@@ -31,7 +31,8 @@ import java.util.Iterator;
  *       confirmed: the bridge confirms to its slot only what Kafka acknowledged, so every event
  *       with an id up to M is in Kafka.</li>
  * </ol>
- * A checkpoint read back at start is bounded by the sequence the same way. The watermark lags the live position by a few ticks; a republish from it sends a few seconds of
+ * A checkpoint read back at start that lies above the sequence's next id is not taken over. The
+ * watermark lags the live position by a few ticks; a republish from it sends a few seconds of
  * events twice (recognisable by {@code ce_id}), never misses one.
  */
 final class PublishedWatermark {
@@ -84,11 +85,12 @@ final class PublishedWatermark {
             if (identity == null) {
                 identity = PublishCheckpoints.identity(connection);
                 PublishCheckpoints.Checkpoint previous = checkpoints.find(connection, bridgeName);
+                // A stored value above every id the sequence has handed out was not proven by a
+                // bridge: it is not taken over (select_cdc_checkpoint already returns it as 1).
                 if (previous != null && previous.systemIdentifier() == identity.systemIdentifier()
-                        && previous.database().equals(identity.database()) && previous.slotName().equals(slotName)) {
-                    // Never above what the sequence has handed out: a stored value beyond it was
-                    // not proven by this bridge.
-                    watermark = Math.max(watermark, Math.min(previous.publishedBelowEventId(), Math.max(1, nextEventId)));
+                        && previous.database().equals(identity.database()) && previous.slotName().equals(slotName)
+                        && previous.publishedBelowEventId() <= nextEventId) {
+                    watermark = Math.max(watermark, previous.publishedBelowEventId());
                 }
             }
             while (candidates.size() > MAX_CANDIDATES) {
