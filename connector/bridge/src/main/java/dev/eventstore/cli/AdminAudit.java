@@ -35,8 +35,9 @@ final class AdminAudit {
         }
         if (!may) {
             String who = connection.user() == null ? "this login" : "role " + connection.user();
-            throw new CommandFailedException("cannot run " + command + ": " + who + " may not write audit rows (EXECUTE on " + schema + ".record_audit); run it with the bridge's login"
-                    + " (a member of " + schema + "_cdc) or the schema's owner");
+            throw new CommandFailedException("cannot run " + command + ": " + who + " may not write audit rows (EXECUTE on "
+                    + schema + ".record_audit); run it with the bridge's login (a member of " + schema + "_cdc)"
+                    + " or the schema's owner");
         }
     }
 
