@@ -28,6 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -339,23 +344,44 @@ class LeastPrivilegeIT {
     }
 
     @Test
-    void republishWithTheBridgeLoginWritesAnAuditRowThatNamesIt() throws SQLException {
+    void republishAndReplayWithTheBridgeLoginWriteAuditRowsThatNameIt() throws Exception {
         storeAs("sec_writer").append("game-audited", ExpectedVersion.NO_STREAM, EventData.of("GameStarted", "{}"));
         String prefix = "audited" + System.nanoTime();
+        String group = "replayed-" + prefix;
         try {
-            Cli.Result result = cliAs("sec_bridge", prefix).run("republish", "--stream", "game-audited");
-            assertThat(result.exitCode()).as(result.all()).isZero();
-            try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-                 ResultSet rs = statement.executeQuery("SELECT db_user, session_user_name, array_to_string(arguments, ' ')"
-                         + " FROM security_it.audit_log WHERE command = 'republish' ORDER BY audit_id DESC LIMIT 1")) {
-                assertThat(rs.next()).isTrue();
-                assertThat(rs.getString(1)).isEqualTo("sec_bridge");
-                assertThat(rs.getString(2)).isEqualTo("sec_bridge");
-                assertThat(rs.getString(3)).isEqualTo("republish --stream game-audited");
+            Cli.Result republished = cliAs("sec_bridge", prefix).run("republish", "--stream", "game-audited");
+            assertThat(republished.exitCode()).as(republished.all()).isZero();
+            assertThat(lastAuditRow("republish")).isEqualTo("sec_bridge | sec_bridge | republish --stream game-audited");
+
+            // A consumer group that has read the topic to its end.
+            String topic = prefix + ".game";
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                    TestKafka.bootstrapServers(), "group.id", group, "enable.auto.commit", "false"),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(topic, p.partition())).toList();
+                Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+                consumer.endOffsets(partitions, Duration.ofSeconds(30)).forEach((tp, end) -> ends.put(tp, new OffsetAndMetadata(end)));
+                consumer.commitSync(ends, Duration.ofSeconds(30));
             }
+            Cli.Result refused = cliAs("sec_writer", prefix).run("replay", "--group", group, "--to-earliest");
+            assertThat(refused.exitCode()).as(refused.all()).isEqualTo(ExitCodes.FAILURE);
+            assertThat(refused.err()).startsWith("eventstore: cannot run replay: role sec_writer may not write audit rows");
+            Cli.Result replayed = cliAs("sec_bridge", prefix).run("replay", "--group", group, "--to-earliest");
+            assertThat(replayed.exitCode()).as(replayed.all()).isZero();
+            assertThat(lastAuditRow("replay")).isEqualTo("sec_bridge | sec_bridge | replay --group " + group + " --to-earliest");
         } finally {
             database.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                     + " WHERE slot_name = 'security_it_" + prefix + "' AND NOT active");
+        }
+    }
+
+    private static String lastAuditRow(String command) throws SQLException {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT db_user || ' | ' || session_user_name || ' | '"
+                     + " || array_to_string(arguments, ' ') FROM security_it.audit_log WHERE command = '" + command + "'"
+                     + " ORDER BY audit_id DESC LIMIT 1")) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 
