@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * data, metadata) to {@code append_to_stream}, which unnests them in one INSERT. Arrays are one
  * bind parameter each, so a batch of any size stays within the protocol's 65,535 parameters.
  *
- * <p>One event to a stream that exists first takes a plain statement that advances the stream's
- * row and inserts the event ({@code append_event_to_existing_stream.sql}): the function's call
- * costs more than its writes for one event (BENCHMARKS.md, "Single-event appends"). When that
- * statement writes nothing (new, deleted or moved stream), {@code append_to_stream} runs as for
- * a batch, so every append error keeps its one source and wording.
+ * <p>One event takes {@code append_event} ({@code append_event.sql}), one round trip: on a stream
+ * that exists at the expected version it advances the stream's row and inserts the event in one
+ * statement, and otherwise it calls {@code append_to_stream}, so every append error keeps its
+ * one source and wording. Both functions run with the schema owner's rights: the writer role
+ * has no INSERT or UPDATE on the tables, so an event id, a version or a timestamp is never the
+ * caller's choice.
  */
 final class StreamAppender {
 
@@ -38,7 +39,7 @@ final class StreamAppender {
         this.dataSource = dataSource;
         this.validator = validator;
         this.sql = SqlResource.load("append_to_stream", schema);
-        this.oneEventSql = SqlResource.load("append_event_to_existing_stream", schema);
+        this.oneEventSql = SqlResource.load("append_event", schema);
     }
 
     AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
@@ -62,30 +63,24 @@ final class StreamAppender {
 
     private AppendResult append(Connection connection, String streamId, ExpectedVersion expected, List<EventData> events)
             throws SQLException {
-        if (events.size() == 1 && expected != ExpectedVersion.NO_STREAM) {
-            AppendResult appended = appendToExistingStream(connection, streamId, expected, events.get(0));
-            if (appended != null) {
-                return appended;
-            }
+        if (events.size() == 1) {
+            return appendOne(connection, streamId, expected, events.get(0));
         }
         return appendToStream(connection, streamId, expected, events);
     }
 
-    /** The one-statement path; {@code null} when it wrote nothing (nothing to undo either). */
-    private AppendResult appendToExistingStream(Connection connection, String streamId, ExpectedVersion expected,
-            EventData event) throws SQLException {
+    /** One event, one call of {@code append_event}. */
+    private AppendResult appendOne(Connection connection, String streamId, ExpectedVersion expected, EventData event)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(oneEventSql)) {
             statement.setString(1, streamId);
             statement.setLong(2, expected.sqlValue());
-            statement.setLong(3, expected.sqlValue());
-            statement.setString(4, event.eventType());
-            statement.setInt(5, event.eventVersion());
-            statement.setString(6, event.data());
-            statement.setString(7, event.metadata());
+            statement.setString(3, event.eventType());
+            statement.setInt(4, event.eventVersion());
+            statement.setString(5, event.data());
+            statement.setString(6, event.metadata());
             try (ResultSet rs = statement.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
+                rs.next();
                 long id = rs.getLong(1);
                 long version = rs.getLong(2);
                 log.debug("Appended 1 event to stream {} (version {}, expected {})", streamId, version, expected);

@@ -18,7 +18,9 @@ import java.util.Iterator;
  * <p>Event ids are taken from a sequence at insert, not at commit, so the highest id published
  * says nothing about smaller ids still uncommitted. Instead, each {@link #tick}:
  * <ol>
- *   <li>notes a candidate: {@code max(event_id)} M with the snapshot that saw it. Every event with
+ *   <li>notes a candidate: {@code max(event_id)} M with the snapshot that saw it, counting only ids
+ *       the sequence has handed out (a row with a larger id was not written by the store's
+ *       functions, which take every id from the sequence, so it never moves the watermark). Every event with
  *       a smaller id that the snapshot does not see belongs to a transaction running then (its
  *       transaction id is below the snapshot's xmax: append_to_stream takes its transaction id,
  *       updating the stream's row, before it takes event ids);</li>
@@ -29,7 +31,8 @@ import java.util.Iterator;
  *       confirmed: the bridge confirms to its slot only what Kafka acknowledged, so every event
  *       with an id up to M is in Kafka.</li>
  * </ol>
- * The watermark lags the live position by a few ticks; a republish from it sends a few seconds of
+ * A checkpoint read back at start that lies above the sequence's next id is not taken over. The
+ * watermark lags the live position by a few ticks; a republish from it sends a few seconds of
  * events twice (recognisable by {@code ce_id}), never misses one.
  */
 final class PublishedWatermark {
@@ -72,18 +75,23 @@ final class PublishedWatermark {
      * @return the watermark: every event with a smaller id is in Kafka
      */
     long tick(Connection connection, String confirmedFlushLsn) throws SQLException {
-        if (identity == null) {
-            identity = PublishCheckpoints.identity(connection);
-            PublishCheckpoints.Checkpoint previous = checkpoints.find(connection, bridgeName);
-            if (previous != null && previous.systemIdentifier() == identity.systemIdentifier()
-                    && previous.database().equals(identity.database()) && previous.slotName().equals(slotName)) {
-                watermark = Math.max(watermark, previous.publishedBelowEventId());
-            }
-        }
         try (Statement statement = connection.createStatement()) {
+            long nextEventId;
             try (ResultSet rs = statement.executeQuery(SqlResource.load("watermark_candidate", schema))) {
                 rs.next();
                 candidates.addLast(new Candidate(rs.getLong("max_event_id"), Long.parseUnsignedLong(rs.getString("snapshot_xmax"))));
+                nextEventId = rs.getLong("next_event_id");
+            }
+            if (identity == null) {
+                identity = PublishCheckpoints.identity(connection);
+                PublishCheckpoints.Checkpoint previous = checkpoints.find(connection, bridgeName);
+                // A stored value above every id the sequence has handed out was not proven by a
+                // bridge: it is not taken over (select_cdc_checkpoint already returns it as 1).
+                if (previous != null && previous.systemIdentifier() == identity.systemIdentifier()
+                        && previous.database().equals(identity.database()) && previous.slotName().equals(slotName)
+                        && previous.publishedBelowEventId() <= nextEventId) {
+                    watermark = Math.max(watermark, previous.publishedBelowEventId());
+                }
             }
             while (candidates.size() > MAX_CANDIDATES) {
                 candidates.removeFirst();

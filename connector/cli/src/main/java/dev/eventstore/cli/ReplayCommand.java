@@ -78,6 +78,7 @@ final class ReplayCommand extends PipelineCommand {
             out.printf("%nDry run: group %s would replay %,d events; nothing changed.%n", group, plan.replayed());
             return ExitCodes.OK;
         }
+        AdminAudit.requireRecordable(config.connection(), config.schema(), "replay");
         replayer.apply(plan);
         AdminAudit.record(root, config.connection(), config.schema(), "replay", java.util.Map.of("group", group,
                 "target", target.name().toLowerCase(), "partitions", plan.moves().size(), "events", plan.replayed()));

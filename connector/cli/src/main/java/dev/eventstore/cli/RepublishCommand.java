@@ -55,6 +55,7 @@ final class RepublishCommand extends PipelineCommand {
     public Integer call() throws Exception {
         BridgeConfig config = bridgeConfig();
         EventSelection chosen = selection.toSelection();
+        AdminAudit.requireRecordable(config.connection(), config.schema(), "republish");
         if (chosen.streamId() != null) {
             // A stream id the store could never hold (empty, control characters, too long) is
             // refused as the library refuses it: one line, naming the problem, the id escaped.

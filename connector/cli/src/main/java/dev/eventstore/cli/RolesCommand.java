@@ -13,8 +13,10 @@ import picocli.CommandLine.Command;
 @Command(name = "roles", mixinStandardHelpOptions = true,
         description = {
             "Create the event store's least-privilege group roles and grant them.",
-            "<schema>_reader (read), <schema>_writer (append and read; never UPDATE, DELETE or TRUNCATE",
-            "events), <schema>_cdc (the bridge).",
+            "<schema>_reader (read), <schema>_writer (append and read through the store's functions; no",
+            "INSERT, UPDATE or DELETE on any table), <schema>_cdc (the bridge; audit rows only through",
+            "record_audit). Every login role already in one of them gets TimeZone = 'UTC' as its default:",
+            "run it again after adding a login.",
             "For clusters where the migrating role may not create roles; run it as one that may (CREATEROLE)."
         })
 final class RolesCommand extends DatabaseCommand {
@@ -39,6 +41,9 @@ final class RolesCommand extends DatabaseCommand {
         out.printf("  CREATE ROLE game_server LOGIN PASSWORD '...' IN ROLE %s_writer;%n", schema);
         out.printf("  CREATE ROLE dashboard LOGIN PASSWORD '...' IN ROLE %s_reader;%n", schema);
         out.printf("  CREATE ROLE bridge LOGIN REPLICATION PASSWORD '...' IN ROLE %s_cdc;%n", schema);
+        out.printf("then run `eventstore roles` again: it sets TimeZone = 'UTC' on each of them.%n");
+        out.printf("REPLICATION lets the bridge's login decode every table of the database: see docs/operations.md,"
+                + " \"Roles and privileges\".%n");
         return ExitCodes.OK;
     }
 }

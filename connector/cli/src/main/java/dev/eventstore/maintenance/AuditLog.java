@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  * and what it did. {@link #record} writes one row on the caller's connection, so the row
  * commits or rolls back with the change it describes.
  *
- * <p>Who: the database role ({@code current_user}, {@code session_user}, filled in by the
- * server), the operating-system account and host of the process. Arguments never carry a
+ * <p>Who: the database role and the login ({@code db_user}, {@code session_user_name}) and when
+ * ({@code occurred_at}) are taken from the session by the function {@code record_audit}, which
+ * the caller cannot steer; the operating-system account and host are the process's own report. Arguments never carry a
  * secret: the value of any option whose name mentions a password, secret, token, credential or
  * JAAS configuration is replaced by {@code ***}, and so is a {@code password=} inside a URL.
  */
@@ -52,15 +53,23 @@ public final class AuditLog {
     public long record(Connection connection, String command, List<String> arguments, Map<String, ?> details)
             throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(SqlResource.load("insert_audit_log", schema))) {
-            insert.setString(1, System.getProperty("user.name"));
-            insert.setString(2, hostName());
-            insert.setString(3, command);
-            insert.setArray(4, connection.createArrayOf("text", withoutSecrets(arguments).toArray()));
-            insert.setString(5, details == null ? null : json(details));
+            insert.setString(1, command);
+            insert.setArray(2, connection.createArrayOf("text", withoutSecrets(arguments).toArray()));
+            insert.setString(3, details == null ? null : json(details));
+            insert.setString(4, System.getProperty("user.name"));
+            insert.setString(5, hostName());
             try (ResultSet rs = insert.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
+        }
+    }
+
+    /** Whether this connection's role may write audit rows (EXECUTE on {@code record_audit}). */
+    public boolean mayRecord(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(SqlResource.load("may_record_audit", schema));
+             ResultSet rs = query.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 

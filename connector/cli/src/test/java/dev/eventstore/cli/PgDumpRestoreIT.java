@@ -337,8 +337,9 @@ class PgDumpRestoreIT {
         assertThat(single(admin, "SELECT count(*) FROM pg_proc WHERE pronamespace = 'eventstore'::regnamespace"
                 + " AND has_function_privilege('public', oid, 'EXECUTE')")).as("functions PUBLIC may execute").isZero();
         assertThat(single(admin, "SELECT count(*) WHERE has_table_privilege('eventstore_cdc', 'eventstore.cdc_checkpoints',"
-                + " 'INSERT') AND has_table_privilege('eventstore_writer', 'eventstore.events', 'INSERT')"
-                + " AND NOT has_table_privilege('eventstore_writer', 'eventstore.events', 'UPDATE')")).isEqualTo(1);
+                + " 'INSERT') AND has_function_privilege('eventstore_writer',"
+                + " 'eventstore.append_event(text, bigint, text, integer, jsonb, jsonb)', 'EXECUTE')"
+                + " AND NOT has_table_privilege('eventstore_writer', 'eventstore.events', 'INSERT, UPDATE')")).isEqualTo(1);
         assertThat(single(admin, "SELECT last_value FROM eventstore.events_event_id_seq")).isGreaterThan(1_000_000);
 
         // The bridge (as its login role) refuses with the exact republish, which makes Kafka whole.
