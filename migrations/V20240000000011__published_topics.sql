@@ -12,12 +12,16 @@
 -- read from another incarnation of a topic: they describe records that no longer exist.
 
 
--- cdc_topics: one row per event topic. recorded_at: when this topic id was recorded (positions
--- recorded in the subscriptions table before it belong to an earlier incarnation).
+-- cdc_topics: one row per event topic. recorded_at: when this topic id was recorded.
+-- positions_valid_from: positions in the subscriptions table updated before it were read from an
+-- earlier incarnation of the topic; '-infinity' when the id was recorded at the first use of a
+-- topic that already existed (the positions before it are of this same topic), the time of
+-- creation when the bridge or a restore created the topic.
 CREATE TABLE cdc_topics (
   topic text NOT NULL,
   topic_id uuid NOT NULL,
   recorded_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+  positions_valid_from timestamp NOT NULL DEFAULT '-infinity',
   CONSTRAINT pk_cdc_topics PRIMARY KEY (topic)
 );
 

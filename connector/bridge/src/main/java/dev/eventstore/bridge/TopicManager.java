@@ -192,7 +192,7 @@ public final class TopicManager {
                 }
                 awaitHosted(topic); // it may have been created a moment ago, by another bridge or an operator
                 producer.partitionsFor(topic);
-                use(topic, id);
+                use(topic, id, false);
                 return;
             }
             if (recorded.isPresent()) {
@@ -205,16 +205,16 @@ public final class TopicManager {
             createTopic(topic);
             Uuid id = describe(topic).orElseThrow(() -> new BridgeException("Kafka topic " + topic
                     + " disappeared right after it was created")).topicId();
-            use(topic, id);
+            use(topic, id, true);
         } catch (TimeoutException e) {
             throw new BridgeException("Kafka did not answer within " + TIMEOUT_SECONDS + " s while checking topic " + topic, e);
         }
     }
 
     /** Records the topic id (if none is recorded; another bridge or republish may have raced) and remembers it. */
-    private void use(String topic, Uuid id) {
+    private void use(String topic, Uuid id, boolean created) {
         if (ids != null) {
-            Optional<Uuid> recorded = ids.recordIfAbsent(topic, id);
+            Optional<Uuid> recorded = ids.recordIfAbsent(topic, id, created);
             if (recorded.isPresent() && !recorded.get().equals(id)) {
                 throw new BridgeException(lostTopicMessage(topic, recorded.get(), id));
             }
@@ -352,7 +352,7 @@ public final class TopicManager {
         }
 
         /** Records {@code id} unless an id is recorded; returns the recorded one (empty for the dead-letter topic). */
-        Optional<Uuid> recordIfAbsent(String topic, Uuid id) {
+        Optional<Uuid> recordIfAbsent(String topic, Uuid id, boolean created) {
             if (topic.equals(deadLetterTopic)) {
                 return Optional.empty();
             }
@@ -360,6 +360,7 @@ public final class TopicManager {
                 try (PreparedStatement insert = connection.prepareStatement(SqlResource.load("record_cdc_topic", schema))) {
                     insert.setString(1, topic);
                     insert.setObject(2, toUuid(id));
+                    insert.setBoolean(3, created);
                     insert.executeUpdate();
                 }
                 return select(connection, topic);
