@@ -111,6 +111,11 @@ final class ConsumerGroups {
      * that cannot be a subscription id ({@link GroupNames}).
      */
     Map<TopicPartition, Long> recorded(String group) {
+        return recorded(group, false);
+    }
+
+    /** As {@link #recorded(String)}, with {@code earlierIncarnations} the positions read from deleted topics too. */
+    Map<TopicPartition, Long> recorded(String group, boolean earlierIncarnations) {
         Map<TopicPartition, Long> positions = new HashMap<>();
         if (GroupNames.problem(group) != null) {
             return positions;
@@ -119,6 +124,7 @@ final class ConsumerGroups {
              PreparedStatement query = connection.prepareStatement(SqlResource.load("subscription_current_positions",
                      config.schema()))) {
             query.setString(1, group);
+            query.setBoolean(2, earlierIncarnations);
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
                     positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
