@@ -154,14 +154,15 @@ class RecreatedTopicPositionsIT {
         append("game-m", 50); // the new topic: 80 records, 30 restored and 50 new
         TestKafka.readUntil(java.util.regex.Pattern.quote(partition.topic()), r -> r.size() >= 80, TIMEOUT);
 
-        // Replay to the subscriptions: the recorded offset 60 was read from the deleted topic.
+        // Replay to the subscriptions: the recorded position (game-m@30 at offset 29, so 30) was read
+        // from the deleted topic; applied to the new one it would skip 30 records the group never read.
         Cli.Result plan = cli.run("replay", "--group", group, "--to-subscriptions", "--dry-run");
         assertThat(plan.exitCode()).as(plan.all()).isZero();
-        assertThat(plan.out()).contains("Note: " + partition + ": the recorded position 60 was read from an earlier"
+        assertThat(plan.out()).contains("Note: " + partition + ": the recorded position 30 was read from an earlier"
                 + " incarnation of the topic");
         Cli.Result replay = cli.run("replay", "--group", group, "--to-subscriptions");
         assertThat(replay.exitCode()).as(replay.all()).isZero();
-        assertThat(committed(partition)).as("from the beginning, not past 60 unread records").isZero();
+        assertThat(committed(partition)).as("from the beginning, not past 30 unread records").isZero();
 
         // The group reads 5 records of the new topic; the mirror forgets 60 and follows it, without stalling.
         consume(5);
@@ -177,7 +178,7 @@ class RecreatedTopicPositionsIT {
         assertThat(status.exitCode()).as(status.all()).isZero();
         String line = status.out().lines().filter(l -> l.contains(group) && l.contains(" game ")).findFirst().orElseThrow();
         assertThat(line).as(status.out()).matches(".*\\s75\\s+\\d+\\.\\d\\s+(kafka|subscriptions).*");
-        System.out.println("RELIABILITY scenario=recreated-topic-positions old-position=60 new-end=80 replay-target="
+        System.out.println("RELIABILITY scenario=recreated-topic-positions recorded=30 old-mirror-position=60 new-end=80 replay-target="
                 + committed(partition) + " mirror-position=" + mirrorPosition(partition) + " mirror-pass-ms=" + millis);
     }
 }

@@ -79,16 +79,16 @@ class VerifyRecordKindsIT {
             }
             ProducerRecord<byte[], byte[]> template = encoder.encode(game.get(0));
             // A null key with an event's headers.
-            producer.send(new ProducerRecord<>(gameTopic, null, null, template.value(), template.headers())).get();
+            producer.send(new ProducerRecord<byte[], byte[]>(gameTopic, (Integer) null, (byte[]) null, template.value(), template.headers())).get();
             // A header with a null value.
             RecordHeaders nullId = new RecordHeaders(template.headers().toArray());
             nullId.remove("ce_id");
             nullId.add("ce_id", null);
-            producer.send(new ProducerRecord<>(gameTopic, null, template.key(), template.value(), nullId)).get();
+            producer.send(new ProducerRecord<byte[], byte[]>(gameTopic, (Integer) null, template.key(), template.value(), nullId)).get();
             RecordHeaders nullVersion = new RecordHeaders(template.headers().toArray());
             nullVersion.remove("ce_streamversion");
             nullVersion.add("ce_streamversion", null);
-            producer.send(new ProducerRecord<>(gameTopic, null, template.key(), template.value(), nullVersion)).get();
+            producer.send(new ProducerRecord<byte[], byte[]>(gameTopic, (Integer) null, template.key(), template.value(), nullVersion)).get();
             // Not an event at all.
             producer.send(new ProducerRecord<>(gameTopic, "x".getBytes(StandardCharsets.UTF_8),
                     "not json".getBytes(StandardCharsets.UTF_8))).get();
@@ -97,7 +97,7 @@ class VerifyRecordKindsIT {
             RecordHeaders dead = new RecordHeaders(bigRecord.headers().toArray());
             dead.add("eventstore_error_reason", "RecordTooLargeException: too large".getBytes(StandardCharsets.UTF_8));
             dead.add("eventstore_error_topic", bigRecord.topic().getBytes(StandardCharsets.UTF_8));
-            producer.send(new ProducerRecord<>(config.deadLetterTopic(), null, bigRecord.key(), bigRecord.value(), dead)).get();
+            producer.send(new ProducerRecord<byte[], byte[]>(config.deadLetterTopic(), (Integer) null, bigRecord.key(), bigRecord.value(), dead)).get();
         }
 
         Cli.Result result = cli.run("verify", "--wait", "PT1S");
