@@ -51,6 +51,7 @@ public final class TopicManager {
 
     private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
     private static final long TIMEOUT_SECONDS = 30;
+    private static final long CHECK_TIMEOUT_SECONDS = 10;
 
     private final Admin admin;
     private final Producer<?, ?> producer;
@@ -102,7 +103,8 @@ public final class TopicManager {
     /**
      * Describes every topic this manager has used and throws {@link BridgeException} with one line
      * naming the topic and {@code eventstore republish --restore-topic} if one is gone or was
-     * created again (another topic id).
+     * created again (another topic id). Kafka not answering (within 10 s) is no verdict: the
+     * check returns, and the next one asks again.
      */
     public void checkKnownTopics() throws InterruptedException {
         if (known.isEmpty()) {
@@ -117,16 +119,16 @@ public final class TopicManager {
             }
             Uuid current;
             try {
-                current = future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).topicId();
+                current = future.get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS).topicId();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new BridgeException("cannot describe Kafka topic " + topic.getKey() + ": "
-                            + e.getCause().getMessage(), e.getCause());
+                    log.debug("Cannot check Kafka topic {}: {}", topic.getKey(), e.getCause().getMessage());
+                    return;
                 }
                 current = null;
             } catch (TimeoutException e) {
-                throw new BridgeException("Kafka did not answer within " + TIMEOUT_SECONDS + " s while checking topic "
-                        + topic.getKey(), e);
+                log.debug("Kafka did not answer within {} s while checking topic {}", CHECK_TIMEOUT_SECONDS, topic.getKey());
+                return;
             }
             if (current == null || !current.equals(topic.getValue())) {
                 throw new BridgeException(lostTopicMessage(topic.getKey(), topic.getValue(), current));

@@ -67,10 +67,12 @@ final class ReplayCommand extends PipelineCommand {
                 throw new CommandFailedException("invalid --to-time '" + destination.time
                         + "': use RFC 3339 in UTC, e.g. 2026-11-27T10:00:00Z", ExitCodes.USAGE);
             }
-            try {
-                Replayer.checkTime(time);
-            } catch (dev.eventstore.bridge.BridgeException e) {
-                throw new CommandFailedException("invalid --to-time: " + e.getMessage(), ExitCodes.USAGE);
+            if (time.isBefore(Replayer.OLDEST_TIME)) {
+                try {
+                    Replayer.checkTime(time);
+                } catch (dev.eventstore.bridge.BridgeException e) {
+                    throw new CommandFailedException("invalid --to-time: " + e.getMessage(), ExitCodes.USAGE);
+                }
             }
         }
         Replayer replayer = new Replayer(config);
