@@ -77,6 +77,12 @@ public final class Verifier {
         }
     }
 
+    /** Records of a stream that is not in the snapshot: how many, and the first few. */
+    private static final class Unstored {
+        long count;
+        final List<String> examples = new ArrayList<>();
+    }
+
     /** What Kafka holds of one stream. */
     private static final class StreamRecords {
         final BitSet seen = new BitSet();
@@ -99,7 +105,7 @@ public final class Verifier {
         List<String> outOfOrderExamples = new ArrayList<>();
         List<String> unknownExamples = new ArrayList<>();
         // Records of streams not in the snapshot: unknown unless the stream exists when looked up again.
-        Map<String, List<String>> unstored = new HashMap<>();
+        Map<String, Unstored> unstored = new HashMap<>();
         Set<String> topics;
         try (Admin admin = KafkaClients.admin(config, config.name() + "-verify-admin");
              KafkaConsumer<String, byte[]> consumer = KafkaClients.reader(config, config.name() + "-verify")) {
@@ -119,7 +125,9 @@ public final class Verifier {
                 Long storedVersion = stored.get(ids.streamId());
                 if (storedVersion == null) {
                     if (inCategory(ids.streamId(), category)) {
-                        unstored.computeIfAbsent(ids.streamId(), s -> new ArrayList<>()).add(ids.describe());
+                        Unstored records = unstored.computeIfAbsent(ids.streamId(), s -> new Unstored());
+                        records.count++;
+                        example(records.examples, ids.describe());
                     }
                     return;
                 }
@@ -163,8 +171,8 @@ public final class Verifier {
             Set<String> createdSince = existing(unstored.keySet());
             unstored.forEach((stream, records) -> {
                 if (!createdSince.contains(stream)) {
-                    counts[3] += records.size();
-                    records.forEach(r -> example(unknownExamples, r));
+                    counts[3] += records.count;
+                    records.examples.forEach(r -> example(unknownExamples, r));
                 }
             });
             Map<String, BitSet> deadLetters = new HashMap<>();

@@ -72,9 +72,18 @@ class LostTopicIT {
         }
     }
 
+    /** Deletes the topic and waits until it is gone or, auto-created by a producer, has another id. */
     private static void deleteTopic(Admin admin, String topic) throws Exception {
+        Uuid before = admin.describeTopics(Set.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId();
         admin.deleteTopics(Set.of(topic)).all().get(30, TimeUnit.SECONDS);
-        Awaitility.await().atMost(TIMEOUT).until(() -> !admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic));
+        Awaitility.await().atMost(TIMEOUT).until(() -> {
+            try {
+                return !admin.describeTopics(Set.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                        .topicId().equals(before);
+            } catch (ExecutionException e) {
+                return e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+            }
+        });
     }
 
     @Test
@@ -155,6 +164,8 @@ class LostTopicIT {
                 assertThat(exists.exitCode()).as(exists.all()).isEqualTo(ExitCodes.FAILURE);
                 assertThat(exists.err()).contains("--delete --topic " + gameTopic).hasLineCount(1);
                 deleteTopic(admin, gameTopic);
+                Awaitility.await().atMost(TIMEOUT)
+                        .until(() -> !admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(gameTopic));
             }
             Cli.Result restored = cli.run("republish", "--restore-topic", gameTopic);
             assertThat(restored.exitCode()).as(restored.all()).isZero();
