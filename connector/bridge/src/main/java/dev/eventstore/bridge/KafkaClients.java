@@ -35,6 +35,12 @@ public final class KafkaClients {
     /**
      * The event producer: at least once and in order. Every in-sync replica acknowledges, and the
      * idempotent producer's retries never reorder or duplicate within a partition.
+     *
+     * <p>Kafka's producer has no setting against topic auto-creation (the consumer's
+     * {@code allow.auto.create.topics} is not one of its settings): its metadata requests always
+     * allow it, so a broker with {@code auto.create.topics.enable=true} creates a deleted topic
+     * again, with its defaults, on the next send. {@link TopicManager} refuses such a topic by its
+     * topic id before and while the bridge publishes to it.
      */
     public static KafkaProducer<byte[], byte[]> eventProducer(BridgeConfig config, String clientId) {
         return eventProducer(config, clientId, Map.of());

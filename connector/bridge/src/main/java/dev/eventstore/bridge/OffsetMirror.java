@@ -16,6 +16,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * last event the group has consumed (with the record's topic, partition and offset in
  * {@code metadata}). Subscription rows only move forward, and the mirror's own position
  * ({@code mirror_positions}) moves in the same transaction, so restarts neither lose nor regress.
+ *
+ * <p>A position belongs to one incarnation of its topic (its Kafka topic id). When the topic was
+ * deleted, or deleted and created again, the mirror forgets the old position (another topic id,
+ * or an offset past the partition's end: the offsets went backwards) and reads the new topic
+ * from its beginning; a group's committed offsets on a topic that no longer exists are not
+ * applied. A group whose name cannot be a subscription id ({@link GroupNames}) is skipped with
+ * one warning; a group that fails is reported and the pass goes on to the next one.
  */
 public final class OffsetMirror implements AutoCloseable {
 
@@ -55,8 +64,13 @@ public final class OffsetMirror implements AutoCloseable {
         return thread;
     });
     private final SubscriptionStore subscriptions;
+    private final Set<String> skipped = ConcurrentHashMap.newKeySet();
     private Admin admin;
     private KafkaConsumer<String, byte[]> reader;
+
+    /** The mirror's position on one partition and the topic id it was read from ({@code null}: not known). */
+    private record Position(long next, UUID topicId) {
+    }
 
     public OffsetMirror(BridgeConfig config) {
         this.config = config;
@@ -87,12 +101,32 @@ public final class OffsetMirror implements AutoCloseable {
             reader = KafkaClients.reader(config, config.name() + "-mirror-reader");
         }
         long moved = 0;
+        Exception failed = null;
         for (var listing : admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(30, TimeUnit.SECONDS)) {
             String group = listing.groupId();
             if (!include.matcher(group).matches() || (exclude != null && exclude.matcher(group).matches())) {
                 continue;
             }
-            moved += mirrorGroup(group);
+            String problem = GroupNames.problem(group);
+            if (problem != null) {
+                if (skipped.add(group)) {
+                    log.warn("Offset mirror skips consumer group {}: its name is not a valid subscription id ({})",
+                            GroupNames.printable(group), problem);
+                }
+                continue;
+            }
+            try {
+                moved += mirrorGroup(group);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // The next groups are mirrored all the same; the pass reports the failure at its end.
+                log.warn("Offset mirror could not mirror group {}: {}", GroupNames.printable(group), PostgresErrors.describe(e));
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
         return moved;
     }
@@ -100,24 +134,108 @@ public final class OffsetMirror implements AutoCloseable {
     private long mirrorGroup(String group) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> mirrored = mirrorPositions(group);
+        Map<TopicPartition, Long> until = new HashMap<>();
+        committed.forEach((partition, offset) -> {
+            if (offset != null && isEventTopic(partition.topic())) {
+                until.put(partition, offset.offset());
+            }
+        });
+        if (until.isEmpty()) {
+            return 0;
+        }
+        Map<String, UUID> topicIds = topicIds(until.keySet());
+        until.keySet().removeIf(partition -> !topicIds.containsKey(partition.topic())); // a topic that no longer exists
+        if (until.isEmpty()) {
+            return 0;
+        }
+        Map<TopicPartition, Long> starts = offsets(until.keySet(), OffsetSpec.earliest());
+        Map<TopicPartition, Long> ends = offsets(until.keySet(), OffsetSpec.latest());
+        Map<TopicPartition, Position> mirrored = mirrorPositions(group);
         long moved = 0;
-        for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : committed.entrySet()) {
+        for (Map.Entry<TopicPartition, Long> entry : until.entrySet()) {
             TopicPartition partition = entry.getKey();
-            if (entry.getValue() == null || !isEventTopic(partition.topic())) {
-                continue;
+            UUID topicId = topicIds.get(partition.topic());
+            Long start = starts.get(partition);
+            Long end = ends.get(partition);
+            if (start == null || end == null) {
+                continue; // the partition no longer exists
             }
-            long until = entry.getValue().offset();
-            Long from = mirrored.get(partition);
-            if (from == null) {
-                from = admin.listOffsets(Map.of(partition, OffsetSpec.earliest())).partitionResult(partition)
-                        .get(30, TimeUnit.SECONDS).offset();
+            long to = Math.min(entry.getValue(), end);
+            Position position = mirrored.get(partition);
+            long from;
+            boolean reset = false;
+            if (position == null) {
+                from = start;
+            } else if ((position.topicId() != null && !position.topicId().equals(topicId)) || position.next() > end) {
+                // Read from a deleted incarnation of the topic: those records are gone.
+                log.info("Offset mirror forgets group {}'s position {} on {}: the topic was deleted or created again"
+                        + " (topic id {}, end {}); reading it from offset {}", GroupNames.printable(group), position.next(),
+                        partition, topicId, end, start);
+                from = start;
+                reset = true;
+            } else {
+                from = Math.max(position.next(), start);
             }
-            if (from < until) {
-                moved += mirrorRange(group, partition, from, Math.min(until, from + maxRecords));
+            if (from < to) {
+                moved += mirrorRange(group, partition, topicId, from, Math.min(to, from + maxRecords), reset);
+            } else if (reset || (position != null && position.topicId() == null)) {
+                advance(group, partition, topicId, from, reset);
             }
         }
         return moved;
+    }
+
+    /** The topic ids of the partitions' topics; a topic that does not exist is left out. */
+    private Map<String, UUID> topicIds(Set<TopicPartition> partitions) throws Exception {
+        Set<String> topics = new HashSet<>();
+        partitions.forEach(p -> topics.add(p.topic()));
+        Map<String, UUID> ids = new HashMap<>();
+        for (var described : admin.describeTopics(topics).topicNameValues().entrySet()) {
+            try {
+                ids.put(described.getKey(), TopicManager.toUuid(described.getValue().get(30, TimeUnit.SECONDS).topicId()));
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+        }
+        return ids;
+    }
+
+    private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(p -> request.put(p, spec));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        var result = admin.listOffsets(request);
+        for (TopicPartition partition : partitions) {
+            try {
+                offsets.put(partition, result.partitionResult(partition).get(30, TimeUnit.SECONDS).offset());
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+        }
+        return offsets;
+    }
+
+    private void advance(String group, TopicPartition partition, UUID topicId, long next, boolean reset) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            advance(connection, group, partition, topicId, next, reset);
+        }
+    }
+
+    private void advance(Connection connection, String group, TopicPartition partition, UUID topicId, long next,
+                         boolean reset) throws SQLException {
+        try (PreparedStatement advance = connection.prepareStatement(SqlResource.load("advance_mirror_position", config.schema()))) {
+            advance.setString(1, group);
+            advance.setString(2, partition.topic());
+            advance.setInt(3, partition.partition());
+            advance.setLong(4, next);
+            advance.setObject(5, topicId);
+            advance.setBoolean(6, reset);
+            advance.executeUpdate();
+        }
     }
 
     private boolean isEventTopic(String topic) {
@@ -125,7 +243,8 @@ public final class OffsetMirror implements AutoCloseable {
     }
 
     /** Reads [from, until) of one partition and records the group's last event per stream. */
-    private long mirrorRange(String group, TopicPartition partition, long from, long until) throws SQLException {
+    private long mirrorRange(String group, TopicPartition partition, UUID topicId, long from, long until, boolean reset)
+            throws SQLException {
         Map<String, ConsumerRecord<String, byte[]>> lastPerStream = new HashMap<>();
         reader.assign(List.of(partition));
         reader.seek(partition, from);
@@ -158,13 +277,7 @@ public final class OffsetMirror implements AutoCloseable {
                         moved++;
                     }
                 }
-                try (PreparedStatement advance = connection.prepareStatement(SqlResource.load("advance_mirror_position", config.schema()))) {
-                    advance.setString(1, group);
-                    advance.setString(2, partition.topic());
-                    advance.setInt(3, partition.partition());
-                    advance.setLong(4, next);
-                    advance.executeUpdate();
-                }
+                advance(connection, group, partition, topicId, next, reset);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -174,14 +287,15 @@ public final class OffsetMirror implements AutoCloseable {
         return moved;
     }
 
-    private Map<TopicPartition, Long> mirrorPositions(String group) throws SQLException {
-        Map<TopicPartition, Long> positions = new HashMap<>();
+    private Map<TopicPartition, Position> mirrorPositions(String group) throws SQLException {
+        Map<TopicPartition, Position> positions = new HashMap<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement query = connection.prepareStatement(SqlResource.load("mirror_positions", config.schema()))) {
             query.setString(1, group);
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
-                    positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                    positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)),
+                            new Position(rs.getLong(3), rs.getObject(4, UUID.class)));
                 }
             }
         }

@@ -4,9 +4,11 @@ import dev.eventstore.EventStore;
 import dev.eventstore.SubscriptionStore;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.BridgeException;
+import dev.eventstore.bridge.GroupNames;
 import dev.eventstore.jdbc.PostgresErrors;
 import dev.eventstore.schema.SqlResource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -103,12 +105,50 @@ final class ConsumerGroups {
         return committed;
     }
 
-    /** The positions recorded in PostgreSQL: highest recorded offset plus one, per partition. */
+    /**
+     * The positions recorded in PostgreSQL: highest recorded offset plus one, per partition, only
+     * from positions read on the topic's current incarnation (cdc_topics); none for a group name
+     * that cannot be a subscription id ({@link GroupNames}).
+     */
     Map<TopicPartition, Long> recorded(String group) {
+        return recorded(group, false);
+    }
+
+    /** As {@link #recorded(String)}, with {@code earlierIncarnations} the positions read from deleted topics too. */
+    Map<TopicPartition, Long> recorded(String group, boolean earlierIncarnations) {
         Map<TopicPartition, Long> positions = new HashMap<>();
-        subscriptions.partitionPositions(group).forEach(p ->
-                positions.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset()));
+        if (GroupNames.problem(group) != null) {
+            return positions;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(SqlResource.load("subscription_current_positions",
+                     config.schema()))) {
+            query.setString(1, group);
+            query.setBoolean(2, earlierIncarnations);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                }
+            }
+        } catch (SQLException e) {
+            throw new BridgeException(PostgresErrors.describe(e), e);
+        }
         return positions;
+    }
+
+    /**
+     * Drops positions past the end of their partition: they were read from a deleted incarnation
+     * of the topic (its offsets went backwards) and describe records that do not exist.
+     */
+    static Map<TopicPartition, Long> withinEnds(Map<TopicPartition, Long> positions, Map<TopicPartition, Long> ends) {
+        Map<TopicPartition, Long> kept = new HashMap<>();
+        positions.forEach((partition, offset) -> {
+            Long end = ends.get(partition);
+            if (end == null || offset <= end) {
+                kept.put(partition, offset);
+            }
+        });
+        return kept;
     }
 
     Map<TopicPartition, Long> offsets(Collection<TopicPartition> partitions, OffsetSpec spec) throws Exception {

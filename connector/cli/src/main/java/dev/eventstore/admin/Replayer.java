@@ -34,7 +34,11 @@ public final class Replayer {
         }
     }
 
-    public record Plan(String group, Target target, List<Move> moves) {
+    /**
+     * @param notes partitions planned from the beginning because the recorded position was read
+     *     from an earlier incarnation of the topic (deleted, then restored)
+     */
+    public record Plan(String group, Target target, List<Move> moves, List<String> notes) {
         public long replayed() {
             return moves.stream().mapToLong(Move::replayed).sum();
         }
@@ -46,10 +50,34 @@ public final class Replayer {
         this.config = config;
     }
 
-    /** Works out where each partition goes; {@code time} only for {@link Target#TIME}. */
-    public Plan plan(String group, Target target, Instant time, String category) throws Exception {
-        if (target == Target.TIME && time.isAfter(Instant.now())) {
+    /** Times before this are refused: no Kafka record can be that old, so the time is a mistake. */
+    public static final Instant OLDEST_TIME = Instant.parse("1900-01-01T00:00:00Z");
+
+    /**
+     * Refuses a time replay cannot use, in one line: in the future, or before 1900. Kafka looks
+     * up times as epoch milliseconds, where negative numbers are reserved (-1 is the end); record
+     * times start in 1970, so a time between 1900 and 1970 replays everything (from the beginning).
+     */
+    public static void checkTime(Instant time) {
+        if (time.isAfter(Instant.now())) {
             throw new BridgeException("time " + time + " is in the future: there is nothing to replay from it");
+        }
+        if (time.isBefore(OLDEST_TIME)) {
+            throw new BridgeException("time " + time + " is before 1900: no Kafka record is that old (record times start"
+                    + " in 1970); use --to-earliest to replay everything");
+        }
+    }
+
+    /**
+     * Works out where each partition goes; {@code time} only for {@link Target#TIME}. To the
+     * subscriptions: the recorded position, or the beginning where none is recorded or the
+     * recorded one was read from an earlier incarnation of the topic (recorded before
+     * {@code republish --restore-topic}, or past the partition's end): the group never moves
+     * forward past records it has not read.
+     */
+    public Plan plan(String group, Target target, Instant time, String category) throws Exception {
+        if (target == Target.TIME) {
+            checkTime(time);
         }
         try (Admin admin = KafkaClients.admin(config, config.name() + "-replay")) {
             ConsumerGroups groups = new ConsumerGroups(admin, config);
@@ -61,14 +89,27 @@ public final class Replayer {
             Set<String> topics = EventTopics.list(admin, config, category);
             List<TopicPartition> partitions = groups.partitions(topics);
             Map<TopicPartition, Long> committed = groups.committed(group, partitions);
-            Map<TopicPartition, Long> recorded = groups.recorded(group);
-            if (committed.isEmpty() && recorded.isEmpty() && description == null) {
+            Map<TopicPartition, Long> ends = groups.offsets(partitions, OffsetSpec.latest());
+            Map<TopicPartition, Long> current = groups.recorded(group);
+            Map<TopicPartition, Long> recorded = ConsumerGroups.withinEnds(current, ends);
+            Map<TopicPartition, Long> any = groups.recorded(group, true);
+            List<String> notes = new ArrayList<>();
+            if (target == Target.SUBSCRIPTIONS) {
+                for (TopicPartition p : partitions) {
+                    if (!recorded.containsKey(p) && any.containsKey(p)) {
+                        notes.add(p + ": the recorded position " + any.get(p) + " was read from an earlier incarnation"
+                                + " of the topic (deleted" + (current.containsKey(p) ? ", its end is now " + ends.get(p)
+                                : " and restored") + "): planned from the beginning");
+                    }
+                }
+            }
+            if (committed.isEmpty() && any.isEmpty() && description == null) {
                 throw new BridgeException("unknown group " + group + ": it has no committed offsets on the event topics"
                         + " and no positions in the subscriptions table");
             }
             Map<TopicPartition, Long> targets = switch (target) {
                 case EARLIEST -> groups.offsets(partitions, OffsetSpec.earliest());
-                case LATEST -> groups.offsets(partitions, OffsetSpec.latest());
+                case LATEST -> ends;
                 case TIME -> atTime(groups, partitions, time);
                 case SUBSCRIPTIONS -> {
                     // Partitions where the group recorded nothing start from the beginning.
@@ -85,12 +126,15 @@ public final class Replayer {
             for (TopicPartition partition : partitions) {
                 moves.add(new Move(partition, committed.get(partition), targets.get(partition)));
             }
-            return new Plan(group, target, moves);
+            return new Plan(group, target, moves, notes);
         }
     }
 
     private static Map<TopicPartition, Long> atTime(ConsumerGroups groups, List<TopicPartition> partitions, Instant time)
             throws Exception {
+        if (time.isBefore(Instant.EPOCH)) {
+            return groups.offsets(partitions, OffsetSpec.earliest()); // before every record
+        }
         Map<TopicPartition, Long> offsets = new HashMap<>(groups.offsets(partitions, OffsetSpec.forTimestamp(time.toEpochMilli())));
         // No record at or after the time in a partition: its end, where the next record will be.
         Map<TopicPartition, Long> ends = groups.offsets(partitions, OffsetSpec.latest());

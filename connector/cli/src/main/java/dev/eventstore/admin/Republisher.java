@@ -7,6 +7,10 @@ import dev.eventstore.bridge.EventRecordEncoder;
 import dev.eventstore.bridge.KafkaClients;
 import dev.eventstore.bridge.TopicManager;
 import dev.eventstore.jdbc.PostgresErrors;
+import dev.eventstore.schema.SqlResource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Uuid;
 
 /**
  * Publishes stored events from PostgreSQL into Kafka again, for recovery after Kafka lost data or
@@ -71,6 +76,97 @@ public final class Republisher {
         }
         progress.progress(acknowledged.get(), sent);
         return new Report(sent, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** What a restore did: the events republished and the new topic's id. */
+    public record Restore(String topic, long events, String topicId, long elapsedMillis) {
+    }
+
+    /**
+     * Restores a lost event topic: refuses while a bridge streams from the slot (it would publish
+     * into the new topic before older events); creates the topic, which must not exist, with the
+     * bridge's settings; republishes every stored event that maps to it, each stream in version
+     * order (events are read in id order, one idempotent producer); and only then records the new
+     * topic id, so that a bridge started before the restore finished refuses the topic again.
+     */
+    public Restore restoreTopic(String topic, ProgressListener progress) throws InterruptedException {
+        long started = System.nanoTime();
+        if (!topic.startsWith(config.topicPrefix() + ".") && !"single".equalsIgnoreCase(config.getString("topic.mode"))) {
+            throw new BridgeException("Kafka topic " + topic + " is not an event topic of this bridge (topic.prefix "
+                    + config.topicPrefix() + ")");
+        }
+        if (topic.equals(config.deadLetterTopic())) {
+            throw new BridgeException("Kafka topic " + topic + " is the dead-letter topic: its records are not stored in"
+                    + " PostgreSQL, so it cannot be restored from there");
+        }
+        refuseWhileBridgeRuns();
+        EventRecordEncoder encoder = new EventRecordEncoder(config);
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Map<String, Object> bulk = Map.of(ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        long[] sent = new long[1];
+        Uuid id;
+        try (Admin admin = KafkaClients.admin(config, config.name() + "-republish-admin");
+             KafkaProducer<byte[], byte[]> producer = KafkaClients.eventProducer(config, config.name() + "-republish", bulk)) {
+            TopicManager topics = TopicManager.of(config, admin, producer);
+            id = topics.createForRestore(topic);
+            StoredEvents stored = new StoredEvents(dataSource, config.schema());
+            try {
+                progress.progress(0, -1);
+                stored.forEach(EventSelection.all(), event -> {
+                    ProducerRecord<byte[], byte[]> record = encoder.encode(event);
+                    if (record.topic().equals(topic)) {
+                        sent[0]++;
+                        send(record, event, producer, acknowledged, failure, progress);
+                    }
+                });
+            } catch (SQLException e) {
+                throw new BridgeException("cannot read events: " + PostgresErrors.describe(e), e);
+            }
+            producer.flush();
+            if (failure.get() != null) {
+                throw new BridgeException("restore of " + topic + " failed: Kafka refused a record: "
+                        + failure.get().getMessage() + "; delete the topic and run the restore again", failure.get());
+            }
+            topics.recordRestored(topic, id);
+        }
+        progress.progress(acknowledged.get(), sent[0]);
+        return new Restore(topic, sent[0], id.toString(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Refuses while the bridge's replication slot is active: a bridge is running. */
+    private void refuseWhileBridgeRuns() {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(SqlResource.load("replication_slot"))) {
+            query.setString(1, config.slotName());
+            try (ResultSet rs = query.executeQuery()) {
+                if (rs.next() && rs.getBoolean("active")) {
+                    throw new BridgeException("the bridge's replication slot " + config.slotName() + " is active (a bridge"
+                            + " is running, pid " + rs.getLong("active_pid") + "): stop it first, then restore the topic");
+                }
+            }
+        } catch (SQLException e) {
+            throw new BridgeException("cannot read replication slot " + config.slotName() + ": " + PostgresErrors.describe(e), e);
+        }
+    }
+
+    private static void send(ProducerRecord<byte[], byte[]> record, RecordedEvent event, KafkaProducer<byte[], byte[]> producer,
+                             AtomicLong acknowledged, AtomicReference<Exception> failure, ProgressListener progress) {
+        if (failure.get() != null) {
+            throw new BridgeException("restore failed at event " + event.eventId() + ": Kafka refused an earlier record: "
+                    + failure.get().getMessage() + "; delete the topic and run the restore again", failure.get());
+        }
+        producer.send(record, (metadata, error) -> {
+            if (error != null) {
+                failure.compareAndSet(null, error);
+            } else {
+                long done = acknowledged.incrementAndGet();
+                if (done % 10_000 == 0) {
+                    progress.progress(done, -1);
+                }
+            }
+        });
     }
 
     private static void send(RecordedEvent event, EventRecordEncoder encoder, TopicManager topics,

@@ -1,6 +1,7 @@
 package dev.eventstore.admin;
 
 import dev.eventstore.bridge.BridgeConfig;
+import dev.eventstore.bridge.GroupNames;
 import dev.eventstore.bridge.KafkaClients;
 import dev.eventstore.jdbc.PostgresErrors;
 import dev.eventstore.bridge.StoreViews;
@@ -46,8 +47,11 @@ public final class StatusReport {
      *
      * @param lagSeconds age of the oldest record the group has not processed; 0 when caught up
      * @param source where the position comes from: subscriptions (PostgreSQL) or kafka (committed offsets)
+     * @param flag why the group's name cannot be a subscription id (the offset mirror skips the
+     *     group and its lag comes from Kafka alone), or {@code null}
      */
-    public record GroupLag(String group, String category, String state, long lagEvents, double lagSeconds, String source) {
+    public record GroupLag(String group, String category, String state, long lagEvents, double lagSeconds, String source,
+                           String flag) {
     }
 
     /**
@@ -86,10 +90,13 @@ public final class StatusReport {
             List<GroupLag> lags = new ArrayList<>();
             Instant now = Instant.now();
             for (String group : groups.groups()) {
-                Map<TopicPartition, Long> recorded = groups.recorded(group);
+                String flag = GroupNames.problem(group);
+                // Positions past a partition's end were read from a deleted incarnation of the topic.
+                Map<TopicPartition, Long> recorded = ConsumerGroups.withinEnds(groups.recorded(group), ends);
                 // The furthest of the two: a checkpointing subscriber records in PostgreSQL before it
                 // commits to Kafka, but a duplicate it skips moves only its Kafka offset.
-                Map<TopicPartition, Long> positions = new HashMap<>(groups.committed(group, partitions));
+                Map<TopicPartition, Long> positions = new HashMap<>(
+                        ConsumerGroups.withinEnds(groups.committed(group, partitions), ends));
                 recorded.forEach((partition, offset) -> positions.merge(partition, offset, Math::max));
                 if (positions.isEmpty()) {
                     continue; // a group of other topics
@@ -116,7 +123,8 @@ public final class StatusReport {
                 }
                 String source = recorded.isEmpty() ? "kafka" : "subscriptions";
                 lagByCategory.forEach((category, lag) -> lags.add(new GroupLag(group, category, state, lag[0],
-                        secondsByCategory.getOrDefault(category, 0.0), source)));
+                        secondsByCategory.getOrDefault(category, 0.0), source,
+                        flag == null ? null : "not mirrored: its name is not a valid subscription id (" + flag + ")")));
             }
             return new Status(pipeline, lags, subscriptionLag());
         }

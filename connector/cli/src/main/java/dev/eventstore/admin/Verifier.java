@@ -39,11 +39,21 @@ import org.apache.kafka.common.header.Header;
  * What is still absent then is missing; if the slot does not get there in time, the absent
  * events are reported as not yet published instead. With no bridge streaming (slot inactive or
  * gone), absent events are missing: nothing is on its way.
+ *
+ * <p>An absent event found in the dead-letter topic (the bridge's {@code errors.policy=dead-letter}
+ * parked it there, with its ids, when Kafka refused it) is counted as dead-lettered, not missing.
+ * A record that is not an event record (no key, a header without a value, no stream version) is
+ * counted as unknown; so is an event of a stream the store does not have, unless the stream was
+ * created after the snapshot (it exists when verify looks again). Missing events of a recorded
+ * topic that is gone or was created again (another topic id than in {@code cdc_topics}) are
+ * restored with {@code republish --restore-topic}, which the report names.
  */
 public final class Verifier {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int EXAMPLES = 5;
+    /** The header with which the bridge names an event's topic on its dead-letter record (EventPublisher). */
+    static final String DEAD_LETTER_TOPIC_HEADER = "eventstore_error_topic";
 
     private final BridgeConfig config;
     private final DataSource dataSource;
@@ -57,12 +67,20 @@ public final class Verifier {
     public record Report(long storedEvents, long streams, long records, Set<String> topics, long missing,
                          long duplicated, long outOfOrder, long unknown, long notYetPublished,
                          List<String> missingExamples, List<String> duplicatedExamples,
-                         List<String> outOfOrderExamples, List<String> unknownExamples, String note) {
+                         List<String> outOfOrderExamples, List<String> unknownExamples, String note,
+                         long deadLettered, List<String> deadLetteredExamples, String deadLetterTopic,
+                         List<String> lostTopics) {
 
         /** Missing or out-of-order records: the failures that make verify exit non-zero. */
         public boolean failed() {
             return missing > 0 || outOfOrder > 0;
         }
+    }
+
+    /** Records of a stream that is not in the snapshot: how many, and the first few. */
+    private static final class Unstored {
+        long count;
+        final List<String> examples = new ArrayList<>();
     }
 
     /** What Kafka holds of one stream. */
@@ -82,10 +100,12 @@ public final class Verifier {
         long storedEvents = stored.values().stream().mapToLong(Long::longValue).sum();
 
         Map<String, StreamRecords> kafka = new HashMap<>();
-        long[] counts = new long[4]; // records, duplicated, out of order, unknown
+        long[] counts = new long[4]; // records, duplicated, out of order, unknown (foreign records)
         List<String> duplicatedExamples = new ArrayList<>();
         List<String> outOfOrderExamples = new ArrayList<>();
         List<String> unknownExamples = new ArrayList<>();
+        // Records of streams not in the snapshot: unknown unless the stream exists when looked up again.
+        Map<String, Unstored> unstored = new HashMap<>();
         Set<String> topics;
         try (Admin admin = KafkaClients.admin(config, config.name() + "-verify-admin");
              KafkaConsumer<String, byte[]> consumer = KafkaClients.reader(config, config.name() + "-verify")) {
@@ -96,18 +116,23 @@ public final class Verifier {
             java.util.function.Consumer<ConsumerRecord<String, byte[]>> check = record -> {
                 counts[0]++;
                 RecordIds ids = RecordIds.of(record);
-                Long storedVersion = stored.get(ids.streamId());
-                if (storedVersion == null || ids.streamVersion() < 1 || ids.streamVersion() > storedVersion) {
-                    // Not stored (or not yet, in this snapshot): unknown unless it is a newer event.
-                    if (storedVersion == null && !inCategory(ids.streamId(), category)) {
-                        return;
-                    }
-                    if (storedVersion != null && ids.streamVersion() > storedVersion) {
-                        return; // appended after the snapshot; not this run's business
-                    }
+                if (ids == null) {
                     counts[3]++;
-                    example(unknownExamples, ids.describe());
+                    example(unknownExamples, "a record that is not an event record at " + record.topic() + "-"
+                            + record.partition() + "@" + record.offset());
                     return;
+                }
+                Long storedVersion = stored.get(ids.streamId());
+                if (storedVersion == null) {
+                    if (inCategory(ids.streamId(), category)) {
+                        Unstored records = unstored.computeIfAbsent(ids.streamId(), s -> new Unstored());
+                        records.count++;
+                        example(records.examples, ids.describe());
+                    }
+                    return;
+                }
+                if (ids.streamVersion() > storedVersion) {
+                    return; // appended after the snapshot; not this run's business
                 }
                 StreamRecords stream = kafka.computeIfAbsent(ids.streamId(), s -> new StreamRecords());
                 int version = Math.toIntExact(ids.streamVersion());
@@ -123,13 +148,14 @@ public final class Verifier {
             };
             EventTopics.readTo(consumer, consumer.endOffsets(partitions), check, readTimeout);
 
-            long absent = absent(stored, kafka);
+            long absent = absent(stored, kafka, Map.of());
             String note = null;
+            boolean pending = false;
             if (absent > 0) {
                 SlotProgress progress = awaitSlot(slotName, snapshotLsn, wait);
                 // Whatever the bridge published meanwhile: read on to the new end.
                 EventTopics.readTo(consumer, consumer.endOffsets(partitions), check, readTimeout);
-                absent = absent(stored, kafka);
+                absent = absent(stored, kafka, Map.of());
                 if (progress == SlotProgress.NO_SLOT) {
                     note = "replication slot " + slotName + " not found: absent events are counted as missing";
                 } else if (progress == SlotProgress.INACTIVE) {
@@ -138,42 +164,172 @@ public final class Verifier {
                 } else if (progress == SlotProgress.BEHIND && absent > 0) {
                     note = "the bridge's slot " + slotName + " had not confirmed WAL position " + snapshotLsn + " after "
                             + wait.toSeconds() + " s: absent events may only be not yet published";
-                    return report(storedEvents, stored, counts, topics, 0, absent, List.of(), duplicatedExamples,
-                            outOfOrderExamples, unknownExamples, note);
+                    pending = true;
                 }
             }
-            List<String> missingExamples = missingExamples(stored, kafka);
-            return report(storedEvents, stored, counts, topics, absent, 0, missingExamples, duplicatedExamples,
-                    outOfOrderExamples, unknownExamples, note);
+            // Streams created after the snapshot are not unknown.
+            Set<String> createdSince = existing(unstored.keySet());
+            unstored.forEach((stream, records) -> {
+                if (!createdSince.contains(stream)) {
+                    counts[3] += records.count;
+                    records.examples.forEach(r -> example(unknownExamples, r));
+                }
+            });
+            Map<String, BitSet> deadLetters = new HashMap<>();
+            String deadLetterTopic = null;
+            if (absent > 0) {
+                deadLetterTopic = readDeadLetters(admin, consumer, stored, deadLetters, readTimeout);
+            }
+            long deadLettered = absent - absent(stored, kafka, deadLetters);
+            List<String> deadLetteredExamples = deadLettered == 0 ? List.of() : deadLetteredExamples(stored, kafka, deadLetters);
+            absent -= deadLettered;
+            List<String> lost = absent > 0 ? lostTopics(admin, category) : List.of();
+            if (pending) {
+                return new Report(storedEvents, stored.size(), counts[0], topics, 0, counts[1], counts[2], counts[3], absent,
+                        List.of(), duplicatedExamples, outOfOrderExamples, unknownExamples, note, deadLettered,
+                        deadLetteredExamples, deadLetterTopic, lost);
+            }
+            List<String> missingExamples = missingExamples(stored, kafka, deadLetters);
+            return new Report(storedEvents, stored.size(), counts[0], topics, absent, counts[1], counts[2], counts[3], 0,
+                    missingExamples, duplicatedExamples, outOfOrderExamples, unknownExamples, note, deadLettered,
+                    deadLetteredExamples, deadLetterTopic, lost);
         }
     }
 
-    private static Report report(long storedEvents, Map<String, Long> stored, long[] counts, Set<String> topics,
-                                 long missing, long pending, List<String> missingExamples, List<String> duplicated,
-                                 List<String> outOfOrder, List<String> unknown, String note) {
-        return new Report(storedEvents, stored.size(), counts[0], topics, missing, counts[1], counts[2], counts[3], pending,
-                missingExamples, duplicated, outOfOrder, unknown, note);
+    /**
+     * Reads the dead-letter topic (if it exists) to its end and collects, per stored stream, the
+     * versions the bridge dead-lettered; returns the topic's name, or {@code null} if it does not exist.
+     */
+    private String readDeadLetters(Admin admin, KafkaConsumer<String, byte[]> consumer, Map<String, Long> stored,
+                                   Map<String, BitSet> into, Duration readTimeout) throws Exception {
+        String topic = config.deadLetterTopic();
+        if (!admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+            return null;
+        }
+        List<TopicPartition> partitions = EventTopics.partitions(consumer, List.of(topic));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        EventTopics.readTo(consumer, consumer.endOffsets(partitions), record -> {
+            if (record.headers().lastHeader(DEAD_LETTER_TOPIC_HEADER) == null) {
+                return;
+            }
+            RecordIds ids = RecordIds.of(record);
+            if (ids == null) {
+                return;
+            }
+            Long storedVersion = stored.get(ids.streamId());
+            if (storedVersion != null && ids.streamVersion() <= storedVersion) {
+                into.computeIfAbsent(ids.streamId(), s -> new BitSet()).set(Math.toIntExact(ids.streamVersion()));
+            }
+        }, readTimeout);
+        return topic;
+    }
+
+    /**
+     * Recorded event topics (cdc_topics) that are gone or have another topic id, each as
+     * "topic (deleted)" or "topic (created again)": their events are restored with
+     * {@code republish --restore-topic}.
+     */
+    private List<String> lostTopics(Admin admin, String category) throws Exception {
+        Map<String, java.util.UUID> recorded = new java.util.TreeMap<>();
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(SqlResource.load("cdc_topics", config.schema()))) {
+            while (rs.next()) {
+                recorded.put(rs.getString(1), rs.getObject(2, java.util.UUID.class));
+            }
+        }
+        boolean single = "single".equalsIgnoreCase(config.getString("topic.mode"));
+        String only = single ? config.getString("topic.single.name")
+                : category == null ? null : dev.eventstore.connect.TopicNames.categoryTopic(config.topicPrefix(), category);
+        List<String> lost = new ArrayList<>();
+        for (Map.Entry<String, java.util.UUID> topic : recorded.entrySet()) {
+            if (only != null ? !topic.getKey().equals(only) : !topic.getKey().startsWith(config.topicPrefix() + ".")) {
+                continue;
+            }
+            try {
+                org.apache.kafka.common.Uuid id = admin.describeTopics(Set.of(topic.getKey())).allTopicNames()
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS).get(topic.getKey()).topicId();
+                if (!new java.util.UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()).equals(topic.getValue())) {
+                    lost.add(topic.getKey());
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                    lost.add(topic.getKey());
+                } else {
+                    throw e;
+                }
+            }
+        }
+        return lost;
+    }
+
+    private Set<String> existing(Set<String> streams) throws SQLException {
+        Set<String> found = new java.util.HashSet<>();
+        if (streams.isEmpty()) {
+            return found;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(SqlResource.load("existing_streams", config.schema()))) {
+            query.setArray(1, connection.createArrayOf("text", streams.toArray()));
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+        }
+        return found;
     }
 
     private static boolean inCategory(String streamId, String category) {
         return category == null || dev.eventstore.connect.TopicNames.category(streamId).equals(category);
     }
 
-    private static long absent(Map<String, Long> stored, Map<String, StreamRecords> kafka) {
+    /** Stored events neither in their topic nor (where given) in the dead-letter topic. */
+    private static long absent(Map<String, Long> stored, Map<String, StreamRecords> kafka, Map<String, BitSet> deadLetters) {
         long absent = 0;
         for (Map.Entry<String, Long> stream : stored.entrySet()) {
-            StreamRecords records = kafka.get(stream.getKey());
-            long seen = records == null ? 0 : records.seen.get(1, Math.toIntExact(stream.getValue()) + 1).cardinality();
-            absent += stream.getValue() - seen;
+            BitSet present = present(stream.getKey(), stream.getValue(), kafka, deadLetters);
+            absent += stream.getValue() - present.cardinality();
         }
         return absent;
     }
 
-    private List<String> missingExamples(Map<String, Long> stored, Map<String, StreamRecords> kafka) throws SQLException {
+    /** Versions 1..version of a stream found in its topic or in the dead-letter topic. */
+    private static BitSet present(String stream, long version, Map<String, StreamRecords> kafka,
+                                  Map<String, BitSet> deadLetters) {
+        StreamRecords records = kafka.get(stream);
+        BitSet present = records == null ? new BitSet() : records.seen.get(0, Math.toIntExact(version) + 1);
+        BitSet dead = deadLetters.get(stream);
+        if (dead != null) {
+            present.or(dead.get(0, Math.toIntExact(version) + 1));
+        }
+        present.clear(0);
+        return present;
+    }
+
+    private List<String> deadLetteredExamples(Map<String, Long> stored, Map<String, StreamRecords> kafka,
+                                              Map<String, BitSet> deadLetters) throws SQLException {
+        List<String> examples = new ArrayList<>();
+        for (Map.Entry<String, BitSet> dead : deadLetters.entrySet()) {
+            StreamRecords records = kafka.get(dead.getKey());
+            for (int v = dead.getValue().nextSetBit(1); v >= 0; v = dead.getValue().nextSetBit(v + 1)) {
+                if (records == null || !records.seen.get(v)) {
+                    examples.add(dead.getKey() + "@" + v + eventId(dead.getKey(), v));
+                    if (examples.size() >= EXAMPLES) {
+                        return examples;
+                    }
+                }
+            }
+        }
+        return examples;
+    }
+
+    private List<String> missingExamples(Map<String, Long> stored, Map<String, StreamRecords> kafka,
+                                         Map<String, BitSet> deadLetters) throws SQLException {
         List<String> examples = new ArrayList<>();
         for (Map.Entry<String, Long> stream : stored.entrySet()) {
-            StreamRecords records = kafka.get(stream.getKey());
-            int next = records == null ? 1 : records.seen.nextClearBit(1);
+            int next = present(stream.getKey(), stream.getValue(), kafka, deadLetters).nextClearBit(1);
             if (next <= stream.getValue()) {
                 examples.add(stream.getKey() + "@" + next + eventId(stream.getKey(), next));
                 if (examples.size() >= EXAMPLES) {
@@ -265,19 +421,38 @@ public final class Verifier {
     /** The ids of an event record: from the CloudEvents headers, or the value in structured mode. */
     record RecordIds(String streamId, long streamVersion, String eventId) {
 
+        /**
+         * The ids of an event record, or {@code null} for a record that is not one: no stream id
+         * (a null key), a header without a value, no stream version of 1 or more, or a value that
+         * is not a structured event.
+         */
         static RecordIds of(ConsumerRecord<String, byte[]> record) {
             Header version = record.headers().lastHeader(EventRecordHeaders.STREAM_VERSION);
             Header id = record.headers().lastHeader(EventRecordHeaders.ID);
             if (version != null) {
-                return new RecordIds(record.key(), parse(new String(version.value(), StandardCharsets.UTF_8)),
+                if (record.key() == null || version.value() == null) {
+                    return null;
+                }
+                for (Header header : record.headers()) {
+                    if (header.value() == null && header.key().startsWith("ce_")) {
+                        return null;
+                    }
+                }
+                long streamVersion = parse(new String(version.value(), StandardCharsets.UTF_8));
+                return streamVersion < 1 ? null : new RecordIds(record.key(), streamVersion,
                         id == null ? "?" : new String(id.value(), StandardCharsets.UTF_8));
+            }
+            if (record.value() == null) {
+                return null;
             }
             try {
                 JsonNode event = JSON.readTree(record.value());
-                return new RecordIds(event.path("subject").asText(record.key()), parse(event.path("streamversion").asText()),
-                        event.path("id").asText("?"));
+                String subject = event.path("subject").isTextual() ? event.path("subject").asText() : record.key();
+                long streamVersion = parse(event.path("streamversion").asText());
+                return subject == null || streamVersion < 1 ? null
+                        : new RecordIds(subject, streamVersion, event.path("id").asText("?"));
             } catch (Exception e) {
-                return new RecordIds(record.key() == null ? "?" : record.key(), -1, "?");
+                return null;
             }
         }
 

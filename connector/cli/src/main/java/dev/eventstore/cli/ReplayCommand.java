@@ -27,11 +27,12 @@ final class ReplayCommand extends PipelineCommand {
     static final class Destination {
         @Option(names = "--to-subscriptions", required = true,
                 description = "The positions recorded in the subscriptions table (highest recorded offset + 1;"
-                        + " the beginning where none is recorded).")
+                        + " the beginning where none is recorded or it was read from a deleted incarnation of the topic).")
         boolean subscriptions;
 
         @Option(names = "--to-time", required = true, paramLabel = "TIME",
-                description = "The first record at or after TIME (RFC 3339, e.g. 2026-11-27T10:00:00Z).")
+                description = "The first record at or after TIME (RFC 3339, e.g. 2026-11-27T10:00:00Z; a time"
+                        + " before 1970 replays everything, one before 1900 is refused).")
         String time;
 
         @Option(names = "--to-earliest", required = true, description = "The beginning of each partition.")
@@ -66,6 +67,13 @@ final class ReplayCommand extends PipelineCommand {
                 throw new CommandFailedException("invalid --to-time '" + destination.time
                         + "': use RFC 3339 in UTC, e.g. 2026-11-27T10:00:00Z", ExitCodes.USAGE);
             }
+            if (time.isBefore(Replayer.OLDEST_TIME)) {
+                try {
+                    Replayer.checkTime(time);
+                } catch (dev.eventstore.bridge.BridgeException e) {
+                    throw new CommandFailedException("invalid --to-time: " + e.getMessage(), ExitCodes.USAGE);
+                }
+            }
         }
         Replayer replayer = new Replayer(config);
         Replayer.Plan plan = replayer.plan(group, target, time, category);
@@ -74,6 +82,7 @@ final class ReplayCommand extends PipelineCommand {
         plan.moves().forEach(move -> table.add(move.partition(), move.current() == null ? "-" : move.current(),
                 move.target(), move.replayed()));
         table.print(out);
+        plan.notes().forEach(note -> out.println("Note: " + note + "."));
         if (dryRun) {
             out.printf("%nDry run: group %s would replay %,d events; nothing changed.%n", group, plan.replayed());
             return ExitCodes.OK;

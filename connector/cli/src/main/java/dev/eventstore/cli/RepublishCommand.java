@@ -14,7 +14,10 @@ import picocli.CommandLine.Spec;
             "Publish stored events from PostgreSQL into Kafka again.",
             "Records are identical to the bridge's (same key, headers, ce_id and timestamp), each stream in",
             "order. For recovery after Kafka lost data",
-            "or the bridge's slot was lost. Consumers see duplicates of what they had, recognisable by ce_id."
+            "or the bridge's slot was lost. Consumers see duplicates of what they had, recognisable by ce_id.",
+            "--restore-topic recreates a deleted or recreated event topic (the bridge stops naming it): with the",
+            "bridge stopped, it creates the topic with the bridge's settings, republishes its events, each stream",
+            "in order, and records the new topic id; then start the bridge again."
         })
 final class RepublishCommand extends PipelineCommand {
 
@@ -33,6 +36,11 @@ final class RepublishCommand extends PipelineCommand {
 
         @Option(names = "--from-event-id", required = true, paramLabel = "ID", description = "Events from this id on.")
         Long fromEventId;
+
+        @Option(names = "--restore-topic", required = true, paramLabel = "TOPIC",
+                description = "Restore a lost event topic: create it and republish every event it holds"
+                        + " (the bridge must be stopped).")
+        String restoreTopic;
 
         EventSelection toSelection() {
             if (category != null) {
@@ -54,6 +62,9 @@ final class RepublishCommand extends PipelineCommand {
     @Override
     public Integer call() throws Exception {
         BridgeConfig config = bridgeConfig();
+        if (selection.restoreTopic != null) {
+            return restore(config, selection.restoreTopic);
+        }
         EventSelection chosen = selection.toSelection();
         AdminAudit.requireRecordable(config.connection(), config.schema(), "republish");
         if (chosen.streamId() != null) {
@@ -74,6 +85,20 @@ final class RepublishCommand extends PipelineCommand {
         spec.commandLine().getOut().printf("Republished %,d events (%s) to Kafka %s in %.1f s (%,.0f events/s).%n",
                 report.events(), chosen.describe(), config.bootstrapServers(), report.elapsedMillis() / 1000.0,
                 report.eventsPerSecond());
+        return ExitCodes.OK;
+    }
+
+    private int restore(BridgeConfig config, String topic) throws Exception {
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "events");
+        Republisher.Restore restore = new Republisher(config).restoreTopic(topic, bar);
+        bar.finish();
+        AdminAudit.record(root, config.connection(), config.schema(), "republish",
+                java.util.Map.of("restore_topic", topic, "topic_id", restore.topicId(), "events", restore.events()));
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.printf("Restored Kafka topic %s (topic id %s): republished %,d events, each stream in order, in %.1f s.%n",
+                topic, restore.topicId(), restore.events(), restore.elapsedMillis() / 1000.0);
+        out.println("Next: start the bridge. It resumes from its own offsets, so events it had not confirmed are published"
+                + " once more: consumers skip them by stream version, and verify counts them as duplicated.");
         return ExitCodes.OK;
     }
 }

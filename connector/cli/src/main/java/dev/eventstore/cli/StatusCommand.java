@@ -31,6 +31,13 @@ final class StatusCommand extends PipelineCommand {
         BridgeConfig config = bridgeConfig();
         StatusReport.Status status = new StatusReport(config).collect(slot != null ? slot : config.slotName());
         PrintWriter out = spec.commandLine().getOut();
+        java.util.Set<String> flagged = new java.util.TreeSet<>();
+        status.groups().stream().filter(g -> g.flag() != null).forEach(g -> {
+            if (flagged.add(g.group())) {
+                spec.commandLine().getErr().println("eventstore: warning: consumer group "
+                        + dev.eventstore.bridge.GroupNames.printable(g.group()) + " " + g.flag());
+            }
+        });
         if (json) {
             ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
@@ -53,9 +60,12 @@ final class StatusCommand extends PipelineCommand {
             out.println("  none reading the event topics");
         } else {
             Table table = new Table("  Group", "Category", "Lag (events)", "Lag (s)", "Position from", "State");
-            status.groups().forEach(g -> table.add("  " + g.group(), g.category(), g.lagEvents(),
+            status.groups().forEach(g -> table.add("  " + (g.flag() == null ? g.group()
+                            : dev.eventstore.bridge.GroupNames.printable(g.group()) + " (!)"), g.category(), g.lagEvents(),
                     String.format("%.1f", g.lagSeconds()), g.source(), g.state()));
             table.print(out);
+            flagged.forEach(group -> out.printf("  (!) %s: not mirrored into PostgreSQL; its name cannot be a"
+                    + " subscription id, so its lag is Kafka's alone%n", dev.eventstore.bridge.GroupNames.printable(group)));
         }
         if (!status.subscriptions().isEmpty()) {
             out.println();

@@ -43,6 +43,19 @@ final class VerifyCommand extends PipelineCommand {
         line(out, "out of order", report.outOfOrder(), report.outOfOrderExamples());
         line(out, "duplicated", report.duplicated(), report.duplicatedExamples());
         line(out, "unknown", report.unknown(), report.unknownExamples());
+        if (report.deadLettered() > 0) {
+            line(out, "dead-lettered", report.deadLettered(), report.deadLetteredExamples());
+            out.printf("Note: %,d events are not in their topic but in the dead-letter topic %s (Kafka refused them;"
+                    + " header eventstore_error_reason says why): fix the cause, then republish them"
+                    + " (eventstore republish --stream STREAM).%n", report.deadLettered(), report.deadLetterTopic());
+        }
+        if (!report.lostTopics().isEmpty()) {
+            out.printf("Note: Kafka topic%s %s %s deleted or created again since the bridge recorded %s: stop the"
+                    + " bridge and run eventstore republish --restore-topic %s.%n",
+                    report.lostTopics().size() == 1 ? "" : "s", String.join(", ", report.lostTopics()),
+                    report.lostTopics().size() == 1 ? "was" : "were", report.lostTopics().size() == 1 ? "it" : "them",
+                    report.lostTopics().get(0));
+        }
         if (report.notYetPublished() > 0) {
             line(out, "not yet published", report.notYetPublished(), List.of());
         }
@@ -50,8 +63,12 @@ final class VerifyCommand extends PipelineCommand {
             out.println("Note: " + report.note() + ".");
         }
         if (report.failed()) {
+            String advice = !report.lostTopics().isEmpty()
+                    ? "restore the lost topic with the bridge stopped: eventstore republish --restore-topic "
+                            + report.lostTopics().get(0)
+                    : "republish restores missing events: eventstore republish --help";
             throw new CommandFailedException("verify failed: " + report.missing() + " missing, " + report.outOfOrder()
-                    + " out of order (republish restores missing events: eventstore republish --help)");
+                    + " out of order (" + advice + ")");
         }
         if (report.notYetPublished() > 0) {
             out.printf("Not conclusive: %,d events not yet published (the bridge is behind); run verify again.%n",
