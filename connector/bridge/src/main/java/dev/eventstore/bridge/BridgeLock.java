@@ -192,9 +192,18 @@ public final class BridgeLock implements AutoCloseable {
     /** Releases the lock (ends its session). Idempotent. */
     @Override
     public synchronized void close() {
-        released.set(true);
+        boolean wasHeld = !released.getAndSet(true);
         if (watchdog != null) {
             watchdog.shutdownNow();
+        }
+        if (wasHeld) {
+            // Released before the close returns: the session itself ends a moment after the
+            // connection closes, and a successor started at once would find the lock still held.
+            try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_catalog.pg_advisory_unlock_all()")) {
+                unlock.execute();
+            } catch (SQLException ignored) {
+                // the session is gone, and the lock with it
+            }
         }
         closeQuietly(connection);
     }
