@@ -302,6 +302,75 @@ class OneBridgePerStoreIT {
         started(settings());
     }
 
+    /** A logical replication stream on {@code slot} opened by this test: another process holding it. */
+    private Connection holdSlot(String slot) throws Exception {
+        java.util.Properties props = new java.util.Properties();
+        org.postgresql.PGProperty.USER.set(props, support.database.settings().user());
+        if (support.database.settings().password() != null) {
+            org.postgresql.PGProperty.PASSWORD.set(props, support.database.settings().password());
+        }
+        org.postgresql.PGProperty.REPLICATION.set(props, "database");
+        org.postgresql.PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        org.postgresql.PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        Connection connection = java.sql.DriverManager.getConnection(support.database.settings().url(), props);
+        try {
+            connection.unwrap(org.postgresql.PGConnection.class).getReplicationAPI().replicationStream().logical()
+                    .withSlotName(slot)
+                    .withSlotOption("proto_version", 1)
+                    .withSlotOption("publication_names", BridgeTestSupport.SCHEMA + "_events")
+                    .start();
+            return connection;
+        } catch (Exception e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private Integer walsenderPid(String slot) throws Exception {
+        try (Connection connection = support.database.connect();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            query.setString(1, slot);
+            try (ResultSet rs = query.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : null;
+            }
+        }
+    }
+
+    @Test
+    void aBridgeThatLosesTheRaceForItsSlotIsNotReadyAndSaysSo() throws Exception {
+        EventBridge live = liveBridgeWithStoredState();
+        int bridgePid = walsenderPid(support.slot);
+        try (Connection connection = support.database.connect();
+             PreparedStatement terminate = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            terminate.setInt(1, bridgePid);
+            terminate.execute();
+        }
+        // While Debezium waits to restart its task, another process takes the slot.
+        Connection[] holder = new Connection[1];
+        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> (holder[0] = holdSlot(support.slot)) != null);
+        long taken = System.nanoTime();
+        try {
+            assertThat(walsenderPid(support.slot)).isNotNull().isNotEqualTo(bridgePid);
+            await().atMost(Duration.ofSeconds(12)).until(() -> !live.health().slotActive());
+            assertThat(live.health().up()).as("not ready on a slot another process holds").isFalse();
+            long notReadyMs = (System.nanoTime() - taken) / 1_000_000;
+
+            assertThatThrownBy(() -> live.terminated().get(90, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(BridgeException.class)
+                    .hasMessageContaining("replication slot " + support.slot + " is in use by another process (PostgreSQL"
+                            + " backend pid " + walsenderPid(support.slot))
+                    .hasMessageContaining("lost the race for it")
+                    .hasMessageNotContaining("republish")
+                    .hasMessageNotContaining("dropped");
+            long stoppedMs = (System.nanoTime() - taken) / 1_000_000;
+            System.out.printf("LIFECYCLE scenario=slot_race_lost not_ready_ms=%d stopped_ms=%d%n", notReadyMs, stoppedMs);
+        } finally {
+            holder[0].close();
+        }
+    }
+
     @Test
     void storesInOtherSchemasTakeOtherLocks() throws Exception {
         try (BridgeLock store = BridgeLock.acquire(support.database.settings(), SchemaName.of(BridgeTestSupport.SCHEMA), "test one");
