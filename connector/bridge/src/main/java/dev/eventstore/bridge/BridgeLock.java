@@ -177,7 +177,7 @@ public final class BridgeLock implements AutoCloseable {
         String lost = "lost the connection to PostgreSQL that holds the bridge lock of schema " + schema
                 + ", so it no longer proves it is the store's only bridge and stops";
         try (Connection probe = settings.dataSource().getConnection()) {
-            return lost + " (PostgreSQL answers again: start it again)";
+            return lost + " (PostgreSQL answers again now: start the bridge again)";
         } catch (SQLException e) {
             String state = e.getSQLState();
             if (state != null && state.startsWith("28")) {
