@@ -80,7 +80,7 @@ class PostgresFaultsIT {
                 List<String> errLines = stopped.err().lines().toList();
                 assertThat(errLines).as(stopped.all()).isNotEmpty();
                 assertThat(errLines.get(errLines.size() - 1)).as(stopped.all()).startsWith("eventstore: bridge stopped: ");
-                outcomes.add("stopped(" + firstLine(stopped.err()) + ")");
+                outcomes.add("stopped(" + errLines.get(errLines.size() - 1) + ")");
                 bridge = start();
             } else {
                 outcomes.add("reconnected");
@@ -163,9 +163,5 @@ class PostgresFaultsIT {
         Cli.Child child = rig.startChild(directory, Map.of());
         children.add(child);
         return child;
-    }
-
-    private static String firstLine(String text) {
-        return text.lines().findFirst().orElse("");
     }
 }
