@@ -92,7 +92,8 @@ public final class BridgeLock implements AutoCloseable {
             return new BridgeLock(settings, schema, connection);
         } catch (SQLException e) {
             closeQuietly(connection);
-            throw new BridgeException("cannot take the bridge lock of schema " + schema + ": " + PostgresErrors.describe(e), e);
+            // The first connection of a start: PostgreSQL unreachable, login refused, ... said as such.
+            throw new BridgeException(PostgresErrors.describe(e), e);
         } catch (RuntimeException e) {
             closeQuietly(connection);
             throw e;
