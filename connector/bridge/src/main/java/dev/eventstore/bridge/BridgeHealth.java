@@ -10,7 +10,8 @@ import java.util.Map;
  * What {@code /health} reports.
  *
  * @param running the Debezium engine is running (not stopped, not failed)
- * @param slotActive the replication slot is active (the bridge is streaming from it)
+ * @param slotActive the replication slot is active for this bridge's own replication connection (it
+ *        streams from it); a slot another process holds does not count
  * @param kafkaConnected the last check of the Kafka cluster succeeded
  * @param lastPublish when the last event was acknowledged, or {@code null}
  * @param failure why the bridge stopped, or {@code null}

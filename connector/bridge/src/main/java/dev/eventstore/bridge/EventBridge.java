@@ -27,9 +27,12 @@ import org.slf4j.LoggerFactory;
  * {@code events} table from the write-ahead log (pgoutput, the migration's publication) and
  * {@link EventPublisher} publishes each event to Kafka, at least once and in per-stream order.
  *
- * <p>Life cycle: {@link #start} checks PostgreSQL and Kafka first and refuses with one clear
- * line (see {@link Preflight}); {@link #close} stops gracefully: the batch in flight is
- * acknowledged and the offsets are saved, so a restart neither loses nor repeats an event.
+ * <p>Life cycle: {@link #start} first takes the store's {@link BridgeLock} (one bridge per store:
+ * a second one refuses at once, with no side effect), then checks PostgreSQL and Kafka and refuses
+ * with one clear line (see {@link Preflight}); it holds the lock until {@link #close}, and stops if
+ * the lock's connection is lost. {@link #close} stops gracefully: the batch in flight is
+ * acknowledged and the offsets are saved, so a restart neither loses nor repeats an event; the
+ * lock is released last.
  */
 public final class EventBridge implements AutoCloseable {
 
@@ -53,6 +56,9 @@ public final class EventBridge implements AutoCloseable {
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private HealthServer http;
     private OffsetMirror mirror;
+    private BridgeLock lock;
+    /** This instance's key for the backend its Debezium task streams on (see SlotGuardingTask). */
+    private final String instance = java.util.UUID.randomUUID().toString();
     private volatile boolean slotActive;
     private volatile boolean kafkaConnected;
     private volatile String failure;
@@ -84,6 +90,9 @@ public final class EventBridge implements AutoCloseable {
     }
 
     private void startInternal(boolean resetOffsets) {
+        // Before anything else: a second bridge of the store refuses here, having changed nothing.
+        lock = BridgeLock.acquire(config.connection(), config.schema(), "eventstore bridge " + config.name());
+        lock.watch(this::lockLost);
         new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName())
                 .check(resetOffsets);
 
@@ -96,8 +105,10 @@ public final class EventBridge implements AutoCloseable {
                 new TopicLimits(admin, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE)), metrics,
                 config.deadLetterEnabled() ? config.deadLetterTopic() : null, KafkaClients.deliveryTimeoutMs(config));
 
+        java.util.Properties settings = DebeziumSettings.from(config);
+        settings.setProperty(SlotGuardingTask.INSTANCE_KEY, instance);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(DebeziumSettings.from(config))
+                .using(settings)
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {
@@ -177,7 +188,7 @@ public final class EventBridge implements AutoCloseable {
             Connection connection = monitorConnection.get();
             StoreViews.SlotState slot = views.slot(connection, config.slotName()).orElse(null);
             metrics.slot(slot);
-            slotActive = slot != null && slot.active();
+            slotActive = slot != null && slot.active() && ownsSlot(slot.activePid());
             confirmedFlushLsn = slot == null ? null : slot.confirmedFlushLsn();
             slotRead = true;
         } catch (Exception e) {
@@ -216,6 +227,23 @@ public final class EventBridge implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The slot is active for this bridge's own replication connection, not another process's. */
+    private boolean ownsSlot(Integer activePid) {
+        return activePid != null && activePid.equals(SlotGuardingTask.streamingPid(instance));
+    }
+
+    /** The lock's session ended: stop, on a thread of its own (close waits for the monitor). */
+    private void lockLost(String reason) {
+        failure = reason;
+        log.error("Bridge stopped: {}", reason);
+        BridgeException stopped = new BridgeException(reason);
+        ready.completeExceptionally(stopped);
+        terminated.completeExceptionally(stopped);
+        Thread stopping = new Thread(this::close, "eventstore-bridge-stop");
+        stopping.setDaemon(true);
+        stopping.start();
     }
 
     /** Completes when Debezium's task runs; fails if the bridge stops first. */
@@ -287,6 +315,10 @@ public final class EventBridge implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        SlotGuardingTask.forget(instance);
+        if (lock != null) {
+            lock.close();
         }
         terminated.complete(null);
     }

@@ -24,6 +24,10 @@ import javax.sql.DataSource;
  *       (pg_dump, or a base backup: neither carries slots) Debezium's LSNs describe the old
  *       server's WAL and mean nothing here.</li>
  * </ul>
+ * It runs under the store's {@link BridgeLock}, so no other bridge of the store runs meanwhile,
+ * and every check that can refuse runs before anything is written: a refused start (or
+ * {@code --reset-offsets}) creates no slot, deletes no offsets and writes no checkpoint. A
+ * {@code slot.name} other than the one the offsets describe is a setting to correct, refused as such.
  * When the offsets cannot be trusted and the bridge knows its publish checkpoint, it refuses
  * with the exact recovery: it creates the slot now (so that every change from here on is kept),
  * notes the recovery (every later start refuses the same way until {@code --reset-offsets}) and
@@ -50,22 +54,36 @@ final class Preflight {
         this.checkpoints = new PublishCheckpoints(schema);
     }
 
-    /** Runs every check; with {@code resetOffsets}, forgets the stored offsets first. */
+    /**
+     * Runs every check; with {@code resetOffsets}, forgets the stored offsets once the slot's checks
+     * have passed. Every check that can refuse runs before anything is written: a refused start
+     * creates no slot and deletes nothing (the one write of a refusal is the recovery's, below).
+     */
     void check(boolean resetOffsets) {
         try (Connection connection = dataSource.getConnection()) {
             requireMigrated(connection);
-            if (resetOffsets) {
-                deleteOffsets(connection);
-                checkpoints.delete(connection, bridgeName);
-            }
             ReplicationSlot slot = slot(connection, slotName);
+            if (resetOffsets) {
+                if (slot != null) {
+                    checkSlot(connection, slot);
+                }
+                forgetOffsets(connection);
+                return;
+            }
             if (storedOffsets(connection) > 0) {
                 PublishCheckpoints.Checkpoint checkpoint = checkpoints.find(connection, bridgeName);
+                if (checkpoint != null && !checkpoint.recoveryPending() && !checkpoint.slotName().equals(slotName)) {
+                    // A setting, not a lost slot: refuse, and touch neither slot nor checkpoint.
+                    throw new BridgeException("bridge " + bridgeName + " has offsets in " + schema + ".cdc_offsets for"
+                            + " replication slot " + checkpoint.slotName() + ", but slot.name is " + slotName + ": set"
+                            + " slot.name to " + checkpoint.slotName() + " (resuming on another slot could skip events),"
+                            + " or start with --reset-offsets to publish every stored event again from slot " + slotName);
+                }
+                if (slot != null) {
+                    checkSlot(connection, slot);
+                }
                 String reason = checkpoint == null ? null : untrusted(connection, checkpoint, slot);
                 if (reason != null) {
-                    if (slot != null) {
-                        checkSlot(connection, slot);
-                    }
                     throw recovery(connection, checkpoint, reason, slot == null);
                 }
             }
@@ -83,6 +101,21 @@ final class Preflight {
             checkSlot(connection, slot);
         } catch (SQLException e) {
             throw new BridgeException(PostgresErrors.describe(e), e);
+        }
+    }
+
+    /** Deletes the bridge's offsets and publish checkpoint, both or neither. */
+    private void forgetOffsets(Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            deleteOffsets(connection);
+            checkpoints.delete(connection, bridgeName);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
         }
     }
 
@@ -111,7 +144,8 @@ final class Preflight {
 
     /**
      * Why the stored offsets cannot be resumed from, or {@code null} when they can: a recovery
-     * already noted, another server or database, another slot, or no slot.
+     * already noted, another server or database, or no slot (another slot.name is refused before, in
+     * {@link #check}, as a setting to correct).
      */
     private String untrusted(Connection connection, PublishCheckpoints.Checkpoint checkpoint, ReplicationSlot slot)
             throws SQLException {
@@ -129,11 +163,6 @@ final class Preflight {
             return "bridge " + bridgeName + " cannot resume: its offsets in " + schema + ".cdc_offsets were written in"
                     + " database " + checkpoint.database() + ", not " + here.database() + " (a copy of the database):"
                     + " events committed after the last position Kafka acknowledged may be missing from Kafka.";
-        }
-        if (!checkpoint.slotName().equals(slotName)) {
-            return "bridge " + bridgeName + " cannot resume: its offsets in " + schema + ".cdc_offsets describe"
-                    + " replication slot " + checkpoint.slotName() + ", but slot.name is " + slotName + ": resuming from"
-                    + " them on another slot could skip events.";
         }
         if (slot == null) {
             return "bridge " + bridgeName + " has offsets in " + schema + ".cdc_offsets but its replication slot "

@@ -12,8 +12,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import io.debezium.connector.postgresql.PostgresConnectorConfig;
+import io.debezium.connector.postgresql.PostgresSchema;
+import io.debezium.connector.postgresql.connection.PostgresConnection;
+import io.debezium.connector.postgresql.connection.ReplicationConnection;
+import io.debezium.jdbc.JdbcConnection;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Debezium's PostgreSQL task, checked before every start. Debezium restarts its task by itself
@@ -31,6 +43,8 @@ import org.apache.kafka.connect.errors.RetriableException;
  * So each start first checks, and refuses with one clear line (an error that is not retriable,
  * which stops the bridge) when:
  * <ul>
+ *   <li>another process streams from the slot (a session this bridge did not open): it lost the
+ *       race for the slot, and says so instead of retrying on a slot it cannot have;</li>
  *   <li>PostgreSQL refuses the bridge's login (SQLSTATE class 28): retrying cannot help. Any other
  *       connection failure stays retriable (a server restarting);</li>
  *   <li>the bridge has stored offsets and its slot no longer exists (dropped while it ran);</li>
@@ -40,16 +54,84 @@ import org.apache.kafka.connect.errors.RetriableException;
  *   <li>PostgreSQL has invalidated the slot ({@code wal_status = lost}).</li>
  * </ul>
  * A snapshot still in progress in the offsets is not checked: Debezium takes it again.
+ *
+ * <p>It also notes the PostgreSQL backend of each replication connection it streams on, under the
+ * bridge's instance key ({@link #INSTANCE_KEY}, set by {@link EventBridge}): the bridge is ready only
+ * while its slot is active for that backend ({@link #streamingPid}), not merely active.
  */
 public class SlotGuardingTask extends PostgresConnectorTask {
 
+    /** The Debezium setting that names the bridge instance whose streaming backend is noted. */
+    static final String INSTANCE_KEY = "eventstore.bridge.instance";
+
+    private static final Logger log = LoggerFactory.getLogger(SlotGuardingTask.class);
     /** The offsets' partition key of Debezium's PostgreSQL connector: its logical name. */
     private static final String PARTITION_KEY = "server";
+    /** Per bridge instance: the backend pid of its current replication stream. */
+    private static final Map<String, Integer> STREAMING = new ConcurrentHashMap<>();
+    /** Per bridge instance: every backend pid it has streamed on (an old one may linger a moment). */
+    private static final Map<String, Set<Integer>> OWN = new ConcurrentHashMap<>();
+
+    private String instance;
 
     @Override
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
+        instance = config.getString(INSTANCE_KEY);
         check(config);
         return super.start(config);
+    }
+
+    /** The backend pid of the bridge instance's replication stream, or {@code null} when not streaming. */
+    static Integer streamingPid(String instance) {
+        return instance == null ? null : STREAMING.get(instance);
+    }
+
+    /** Forgets a bridge instance (it has stopped). */
+    static void forget(String instance) {
+        if (instance != null) {
+            STREAMING.remove(instance);
+            OWN.remove(instance);
+        }
+    }
+
+    @Override
+    protected ReplicationConnection buildReplicationConnection(PostgresConnection connection, PostgresSchema schema,
+                                                               PostgresConnectorConfig config) throws SQLException {
+        ReplicationConnection built = super.buildReplicationConnection(connection, schema, config);
+        String key = instance;
+        if (key == null) {
+            return built;
+        }
+        // Debezium uses the replication connection through its interface only; this one notes the
+        // backend each stream runs on (known once START_REPLICATION has succeeded).
+        return (ReplicationConnection) Proxy.newProxyInstance(ReplicationConnection.class.getClassLoader(),
+                new Class<?>[] {ReplicationConnection.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(built, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("startStreaming")) {
+                        note(key, built);
+                    } else if (method.getName().equals("close")) {
+                        STREAMING.remove(key);
+                    }
+                    return result;
+                });
+    }
+
+    private static void note(String instance, ReplicationConnection connection) {
+        if (!(connection instanceof JdbcConnection jdbc)) {
+            return;
+        }
+        try {
+            int pid = jdbc.connection().unwrap(PGConnection.class).getBackendPID();
+            STREAMING.put(instance, pid);
+            OWN.computeIfAbsent(instance, k -> ConcurrentHashMap.newKeySet()).add(pid);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Cannot read the backend pid of the replication connection: {}", PostgresErrors.describe(e));
+        }
     }
 
     private void check(Configuration config) {
@@ -63,6 +145,7 @@ public class SlotGuardingTask extends PostgresConnectorTask {
         Long stored = storedPosition(offset);
 
         try (Connection connection = settings.dataSource().getConnection()) {
+            refuseSlotInUse(connection, bridge, slot);
             if (stored == null) {
                 return;
             }
@@ -103,6 +186,33 @@ public class SlotGuardingTask extends PostgresConnectorTask {
             }
             throw new RetriableException("cannot check replication slot " + slot + " before streaming: "
                     + PostgresErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * Refuses a slot another process streams from: an active slot whose backend this bridge did
+     * not open (its own previous stream may still be ending: Debezium waits for that one).
+     */
+    private void refuseSlotInUse(Connection connection, String bridge, String slot) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(SqlResource.load("slot_holder"))) {
+            query.setString(1, slot);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean("active")) {
+                    return;
+                }
+                int pid = rs.getInt("active_pid");
+                Set<Integer> own = instance == null ? Set.of() : OWN.getOrDefault(instance, Set.of());
+                if (rs.wasNull() || own.contains(pid)) {
+                    return;
+                }
+                String application = rs.getString("application_name");
+                String client = rs.getString("client_addr");
+                throw new BridgeException("replication slot " + slot + " is in use by another process (PostgreSQL backend"
+                        + " pid " + pid + (application == null || application.isEmpty() ? "" : ", application_name '"
+                        + PostgresErrors.mask(application) + "'") + (client == null ? "" : ", client " + client)
+                        + "): bridge " + bridge + " lost the race for it and stops, its offsets as they were. One bridge per"
+                        + " slot: stop the other process, or set slot.name.");
+            }
         }
     }
 

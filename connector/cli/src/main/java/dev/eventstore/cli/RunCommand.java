@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code eventstore run}: the bridge against a real PostgreSQL and Kafka, until SIGTERM or
- * Ctrl-C, which stop it gracefully (the batch in flight acknowledged, offsets saved).
+ * Ctrl-C, which stop it gracefully (the batch in flight acknowledged, offsets saved). One bridge
+ * per store: a second {@code run} on the same schema refuses at once and changes nothing
+ * ({@link dev.eventstore.bridge.BridgeLock}); a bridge that loses its lock's session stops, exit 1.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {
@@ -44,7 +46,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--reset-offsets",
             description = "Forget this bridge's stored position first: a new slot and a new snapshot publish every"
-                    + " stored event again (after a lost slot or a restore; consumers see duplicates).")
+                    + " stored event again (after a lost slot or a restore; consumers see duplicates). Refused, with"
+                    + " nothing deleted, while another bridge of the store runs or the slot is in use.")
     boolean resetOffsets;
 
     @Override

@@ -139,8 +139,8 @@ class RunCommandIT {
     void unmigratedDatabaseIsRefused() throws IOException {
         Cli.Result result = cli().with("EVENTSTORE_SCHEMA", "never_migrated").run("run", "--config", configFile(Map.of()).toString());
         assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(result.err()).isEqualTo("eventstore: schema never_migrated is not migrated for change data capture"
-                + " (no cdc_offsets table or publication never_migrated_events): run `eventstore migrate`\n");
+        assertThat(result.err()).isEqualTo("eventstore: schema never_migrated does not exist in this database: run"
+                + " `eventstore migrate` (or set schema)\n");
     }
 
     @Test

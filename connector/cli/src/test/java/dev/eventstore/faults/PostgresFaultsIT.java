@@ -76,8 +76,11 @@ class PostgresFaultsIT {
             if (!bridge.isAlive()) {
                 Cli.Result stopped = bridge.finish(30);
                 assertThat(stopped.exitCode()).as(stopped.all()).isEqualTo(1);
-                assertThat(stopped.err()).as(stopped.all()).startsWith("eventstore: bridge stopped: ");
-                outcomes.add("stopped(" + firstLine(stopped.err()) + ")");
+                // The child's log lines come first; the command's own line is the last.
+                List<String> errLines = stopped.err().lines().toList();
+                assertThat(errLines).as(stopped.all()).isNotEmpty();
+                assertThat(errLines.get(errLines.size() - 1)).as(stopped.all()).startsWith("eventstore: bridge stopped: ");
+                outcomes.add("stopped(" + errLines.get(errLines.size() - 1) + ")");
                 bridge = start();
             } else {
                 outcomes.add("reconnected");
@@ -160,9 +163,5 @@ class PostgresFaultsIT {
         Cli.Child child = rig.startChild(directory, Map.of());
         children.add(child);
         return child;
-    }
-
-    private static String firstLine(String text) {
-        return text.lines().findFirst().orElse("");
     }
 }

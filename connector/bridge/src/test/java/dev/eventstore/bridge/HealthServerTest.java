@@ -1,0 +1,148 @@
+package dev.eventstore.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The health server on a real socket: slow clients, exact paths, methods, HEAD. */
+class HealthServerTest {
+
+    private static final BridgeHealth UP = new BridgeHealth(true, true, true, null, 7, null);
+
+    private HealthServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new HealthServer("127.0.0.1", 0, () -> UP, () -> "eventstore_bridge_events_published_total 7\n");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** One raw HTTP/1.1 exchange, connection closed after it; the whole response as text. */
+    private String exchange(String request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2_000);
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                response.write(buffer, 0, n);
+            }
+            return response.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private String get(String method, String path) throws IOException {
+        return exchange(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    }
+
+    private static int status(String response) {
+        return Integer.parseInt(response.substring(9, 12));
+    }
+
+    private static String body(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
+    @Test
+    void aSlowClientDoesNotDelayTheProbes() throws Exception {
+        // A partial request line, then a byte every 2 s, on two connections (more than one handler
+        // thread would not be enough alone): every probe meanwhile answers within 2 s.
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket socket = new Socket("127.0.0.1", server.port());
+                socket.getOutputStream().write("GET /hea".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            long end = System.nanoTime() + 8_000_000_000L;
+            int probes = 0;
+            while (System.nanoTime() < end) {
+                long started = System.nanoTime();
+                String response = get("GET", "/health"); // its read times out after 2 s
+                long tookMs = (System.nanoTime() - started) / 1_000_000;
+                assertThat(status(response)).isEqualTo(200);
+                assertThat(tookMs).as("probe %d while the slow clients dribble", probes).isLessThan(2_000);
+                probes++;
+                for (Socket socket : slow) {
+                    OutputStream out = socket.getOutputStream();
+                    out.write('l'); // still sending, never finishing
+                    out.flush();
+                }
+                Thread.sleep(2_000);
+            }
+            assertThat(probes).isGreaterThanOrEqualTo(4);
+            System.out.printf("HEALTH slow_clients=2 probes=%d all_under_ms=2000%n", probes);
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void onlyTheExactPathsAnswer() throws Exception {
+        assertThat(status(get("GET", "/health"))).isEqualTo(200);
+        assertThat(body(get("GET", "/health"))).contains("\"status\":\"UP\"");
+        assertThat(status(get("GET", "/metrics"))).isEqualTo(200);
+        assertThat(status(get("GET", "/health?verbose=1"))).isEqualTo(200);
+        for (String path : new String[] {"/healthz", "/metricsX", "/health;x", "/health/", "/", "/health/../metrics2"}) {
+            assertThat(status(get("GET", path))).as(path).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void headAnswersWithoutABodyAndOtherMethodsAre405() throws Exception {
+        String get = get("GET", "/health");
+        String head = get("HEAD", "/health");
+        assertThat(status(head)).isEqualTo(200);
+        assertThat(body(head)).as("no body after the headers").isEmpty();
+        assertThat(head).containsIgnoringCase("Content-Length: " + body(get).getBytes(StandardCharsets.UTF_8).length);
+        assertThat(status(get("HEAD", "/healthz"))).isEqualTo(404);
+        assertThat(body(get("HEAD", "/metrics"))).isEmpty();
+
+        String post = exchange("POST /health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        assertThat(status(post)).isEqualTo(405);
+        assertThat(post).containsIgnoringCase("Allow: GET, HEAD");
+    }
+
+    @Test
+    void aSilentConnectionIsClosed() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout((int) HealthServer.IDLE_TIMEOUT_MS + 5_000);
+            socket.getOutputStream().write("GET /health HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            try {
+                int read = socket.getInputStream().read();
+                // Closed by the server (end of stream), perhaps after an error response.
+                while (read >= 0) {
+                    read = socket.getInputStream().read();
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the server kept a silent connection open", e);
+            } catch (IOException reset) {
+                // closed by the server
+            }
+            assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(HealthServer.IDLE_TIMEOUT_MS + 5_000);
+        }
+    }
+}
