@@ -2,11 +2,11 @@
 -- product created, and that the current role may drop it.
 -- Parameters: 1 = schema name (text), 2 = schema name (text), 3 = schema name (text),
 --             4 = schema name (text).
--- Returns one row: exists (boolean), owned (boolean: the current role owns the schema or is a
+-- Returns one row: schema_exists (boolean), owned (boolean: the current role owns the schema or is a
 -- member of its owner, which DROP SCHEMA requires), owner (text), has_history (boolean: the
 -- schema holds Flyway's flyway_schema_history), has_tables (boolean: events, event_streams and
 -- subscriptions all exist).
-SELECT n.oid IS NOT NULL AS exists,
+SELECT n.oid IS NOT NULL AS schema_exists,
        COALESCE(pg_catalog.pg_has_role(current_user, n.nspowner, 'MEMBER'), false) AS owned,
        pg_catalog.pg_get_userbyid(n.nspowner) AS owner,
        EXISTS (SELECT 1 FROM pg_catalog.pg_tables
