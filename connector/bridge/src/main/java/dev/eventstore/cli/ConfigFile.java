@@ -30,7 +30,7 @@ final class ConfigFile {
     }
 
     static Properties read(Path file) {
-        String name = CommandInputs.quote(file.toString());
+        String name = Secrets.line(file.toString());
         if (!Files.exists(file)) {
             throw usage("configuration file " + name + " does not exist");
         }
@@ -97,7 +97,7 @@ final class ConfigFile {
             try {
                 one.load(new StringReader(logical.toString()));
             } catch (IOException | IllegalArgumentException e) {
-                throw usage("configuration file " + name + " line " + first + ": "
+                throw usage("cannot read configuration file " + name + ": line " + first + ": "
                         + Secrets.line(e.getMessage() == null ? "malformed" : e.getMessage()));
             }
             for (String key : one.stringPropertyNames()) {
