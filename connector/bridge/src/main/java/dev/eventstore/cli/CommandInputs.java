@@ -107,7 +107,8 @@ final class CommandInputs {
 
     /** Fails with one line when Kafka does not answer within {@link #KAFKA_CHECK_TIMEOUT}. */
     static void requireKafka(BridgeConfig config) {
-        try (Admin admin = KafkaClients.admin(config, config.name() + "-check")) {
+        Admin admin = KafkaClients.admin(config, config.name() + "-check");
+        try {
             admin.describeCluster().clusterId().get(KAFKA_CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new CommandFailedException(kafkaUnreachable(config.bootstrapServers()));
@@ -117,6 +118,9 @@ final class CommandInputs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandFailedException("interrupted while checking Kafka at " + config.bootstrapServers());
+        } finally {
+            // Not the default close, which waits for the abandoned request's own 60 s timeout.
+            admin.close(Duration.ZERO);
         }
     }
 

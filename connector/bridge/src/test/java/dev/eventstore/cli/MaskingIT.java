@@ -152,7 +152,8 @@ class MaskingIT {
 
     /**
      * The bridge with every informational log of Debezium, Kafka and pgjdbc (--verbose), its password
-     * given only inside the URL: it logs in with it, runs, stops, and never prints it.
+     * in the URL as well as in EVENTSTORE_DB_PASSWORD (the replication connection takes the
+     * latter): it runs, prints its URL, stops, and never prints the password.
      */
     @Test
     void runWithThePasswordInTheUrlLogsItNowhere() {
@@ -164,7 +165,8 @@ class MaskingIT {
         support.environment().forEach(cli::with);
         String url = database.settings().url();
         cli.with(ConnectionSettings.ENV_URL, url + (url.contains("?") ? "&" : "?") + "password=" + password)
-                .with(ConnectionSettings.ENV_USER, "masking_url_role");
+                .with(ConnectionSettings.ENV_USER, "masking_url_role")
+                .with(ConnectionSettings.ENV_PASSWORD, password);
         Cli.Child bridge = cli.startPackaged(directory, "--verbose", "run");
         try {
             await().atMost(Duration.ofSeconds(90)).until(() -> bridge.outSoFar().contains(" publishing ") || !bridge.isAlive());

@@ -22,10 +22,12 @@ public final class PostgresErrors {
     /**
      * A setting or parameter whose name ends in "password" ({@code password=}, {@code sslpassword=},
      * {@code db.password=}, {@code EVENTSTORE_DB_PASSWORD=}, {@code ssl.keystore.password =}),
-     * its value up to the next separator.
+     * its value up to the next separator. Bounded repetitions only: a 100,000-character argument
+     * is masked in linear time.
      */
     private static final Pattern PASSWORD_PARAMETER =
-            Pattern.compile("(?i)([a-z0-9_.\\-]*password\\s*=\\s*)(\"[^\"]*\"|'[^']*'|[^&;,\\s)\\]}\"']*)");
+            Pattern.compile("(?i)(?<![a-z0-9_.\\-])([a-z0-9_.\\-]{0,128}password\\s{0,8}=\\s{0,8})"
+                    + "(\"[^\"]*\"|'[^']*'|[^&;,\\s)\\]}\"']*)");
     /** The user-info of a URL, {@code scheme://user:password@host}: everything up to the last '@'. */
     private static final Pattern URL_USER_INFO = Pattern.compile("(://)[^/\\s?#]*@");
     /**
