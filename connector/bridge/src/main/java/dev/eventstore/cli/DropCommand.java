@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * ({@value #FIRST_MIGRATION}) and which holds the tables of the event store (events,
  * event_streams, subscriptions). Any other schema is refused, named, with or without
  * {@code --force}; so is a schema the current role does not own (DROP SCHEMA needs ownership).
- * Both checks come before anything is logged or dropped.
+ * Both checks come before anything is dropped; the drop is logged (a warning) once it is done.
  */
 @Command(name = "drop", mixinStandardHelpOptions = true,
         description = {
@@ -53,10 +53,10 @@ final class DropCommand extends DatabaseCommand {
             throw new CommandFailedException("refusing to drop schema " + manager.schema() + " without --force;"
                     + " it would remove the " + count(objects.size(), "object", "objects") + " listed" + rows);
         }
-        // The audit log lives in the schema being dropped: this drop is logged instead.
-        org.slf4j.LoggerFactory.getLogger(DropCommand.class).warn("Dropping schema {} ({} objects) as requested by {}",
-                manager.schema(), objects.size(), System.getProperty("user.name"));
         manager.drop();
+        // The audit log lived in the schema just dropped: the drop is logged instead, once done.
+        org.slf4j.LoggerFactory.getLogger(DropCommand.class).warn("Dropped schema {} ({} objects) as requested by {}",
+                manager.schema(), objects.size(), System.getProperty("user.name"));
         out().printf("Dropped schema %s and its %s.%n", manager.schema(), count(objects.size(), "object", "objects"));
         return ExitCodes.OK;
     }
