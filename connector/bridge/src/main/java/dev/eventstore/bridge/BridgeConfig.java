@@ -78,6 +78,14 @@ public final class BridgeConfig extends AbstractConfig {
     private static final String GROUP_HTTP = "Health and metrics";
     private static final String GROUP_MIRROR = "Offset mirror";
 
+    /** PostgreSQL's rule for replication slot names; empty takes the default. */
+    static final java.util.regex.Pattern SLOT_NAME = java.util.regex.Pattern.compile("|[a-z0-9_]{1,63}");
+    /** Kafka's topic name characters (Debezium's topic.prefix is the bridge's name), at most 64. */
+    static final java.util.regex.Pattern BRIDGE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** Kafka's rules for a topic name; empty takes the default. */
+    static final java.util.regex.Pattern DEAD_LETTER_TOPIC =
+            java.util.regex.Pattern.compile("|(?!\\.{1,2}$)[A-Za-z0-9._-]{1,249}");
+
     public static final ConfigDef CONFIG_DEF = definition();
 
     private static ConfigDef definition() {
@@ -97,13 +105,18 @@ public final class BridgeConfig extends AbstractConfig {
                 .define(Key.SCHEMA, Type.STRING, SchemaName.DEFAULT, new SchemaNameValidator(), Importance.HIGH,
                         "Schema of the event store. The publication decoded is <schema>_events, created by the migrations.",
                         GROUP_DATABASE, 4, ConfigDef.Width.MEDIUM, "Schema")
-                .define(Key.NAME, Type.STRING, "eventstore-bridge", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                        "Name of this bridge: Debezium's engine name, the key of its offsets in cdc_offsets,"
-                                + " and the client id of its Kafka clients.",
+                .define(Key.NAME, Type.STRING, "eventstore-bridge", new PatternValidator(BRIDGE_NAME,
+                                "1 to 64 ASCII letters, digits, '.', '_' and '-'"), Importance.MEDIUM,
+                        "Name of this bridge: Debezium's engine name and topic prefix (which Kafka's topic"
+                                + " rules bind), the key of its offsets in cdc_offsets, and the client id of its"
+                                + " Kafka clients (with suffixes such as -admin). 1 to 64 ASCII letters, digits,"
+                                + " '.', '_' and '-'.",
                         GROUP_CAPTURE, 0, ConfigDef.Width.MEDIUM, "Bridge name")
-                .define(Key.SLOT_NAME, Type.STRING, "", Importance.HIGH,
+                .define(Key.SLOT_NAME, Type.STRING, "", new PatternValidator(SLOT_NAME,
+                                "empty, or 1 to 63 lower-case letters, digits and underscores"), Importance.HIGH,
                         "Replication slot of this bridge (default <schema>_cdc). Debezium creates it at first start."
-                                + " One bridge per slot.",
+                                + " One bridge per slot. PostgreSQL's rules for slot names: 1 to 63 lower-case"
+                                + " letters, digits and underscores.",
                         GROUP_CAPTURE, 1, ConfigDef.Width.MEDIUM, "Slot name")
                 .define(Key.SNAPSHOT_MODE, Type.STRING, "initial",
                         ConfigDef.ValidString.in("initial", "no_data", "never", "when_needed"), Importance.MEDIUM,
@@ -177,8 +190,11 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " (without its value, its size in header eventstore_error_value_dropped_bytes, when"
                                 + " even that topic or producer.max.request.size cannot take it) and the bridge carries on.",
                         GROUP_ERRORS, 1, ConfigDef.Width.SHORT, "Error policy")
-                .define(Key.ERRORS_DEAD_LETTER_TOPIC, Type.STRING, "", Importance.MEDIUM,
-                        "Dead-letter topic for errors.policy=dead-letter (default <topic.prefix>.dead-letter).",
+                .define(Key.ERRORS_DEAD_LETTER_TOPIC, Type.STRING, "", new PatternValidator(DEAD_LETTER_TOPIC,
+                                "empty, or a Kafka topic name: 1 to 249 ASCII letters, digits, '.', '_' and '-',"
+                                        + " not . or .."), Importance.MEDIUM,
+                        "Dead-letter topic for errors.policy=dead-letter (default <topic.prefix>.dead-letter)."
+                                + " Kafka's rules for topic names: 1 to 249 ASCII letters, digits, '.', '_' and '-'.",
                         GROUP_ERRORS, 2, ConfigDef.Width.MEDIUM, "Dead-letter topic")
                 .define(Key.HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Address the /health and /metrics endpoint listens on.",
@@ -339,6 +355,31 @@ public final class BridgeConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "jdbc:postgresql://HOST:PORT/DATABASE";
+        }
+    }
+
+    /** A string matching a pattern, refused with the rule in words. */
+    static final class PatternValidator implements ConfigDef.Validator {
+        private final java.util.regex.Pattern pattern;
+        private final String rule;
+
+        PatternValidator(java.util.regex.Pattern pattern, String rule) {
+            this.pattern = pattern;
+            this.rule = rule;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value == null ? "" : value.toString();
+            if (!pattern.matcher(text).matches()) {
+                throw new ConfigException(name, text.length() > 80 ? text.substring(0, 80) + "... (" + text.length()
+                        + " characters)" : text, "must be " + rule);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return rule;
         }
     }
 

@@ -76,6 +76,8 @@ public final class EventStoreCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Whatever any library prints directly to stdout or stderr is masked too.
+        Secrets.install();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         int code = execute(Environment.system(), out, err, args);
@@ -87,6 +89,7 @@ public final class EventStoreCommand implements Runnable {
     /** Runs one command line and returns its exit code; never throws, never exits the JVM. */
     public static int execute(Environment environment, PrintWriter out, PrintWriter err, String... args) {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        Secrets.register(environment.variables(), args);
         Logging.configure(verbose);
         CommandLine commandLine = new CommandLine(new EventStoreCommand(environment, java.util.List.of(args), err));
         for (ExtraCommands extra : java.util.ServiceLoader.load(ExtraCommands.class)) {
@@ -96,17 +99,17 @@ public final class EventStoreCommand implements Runnable {
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setParameterExceptionHandler((ex, arguments) -> {
-            err.println("eventstore: " + describeUsageError(ex));
+            err.println("eventstore: " + Secrets.line(describeUsageError(ex)));
             err.println("Try 'eventstore " + subcommandPath(ex.getCommandLine()) + "--help' for more information.");
             if (verbose) {
-                ex.printStackTrace(err);
+                Secrets.printStackTrace(ex, err);
             }
             return ExitCodes.USAGE;
         });
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            err.println("eventstore: " + describe(ex));
+            err.println("eventstore: " + Secrets.line(describe(ex)));
             if (verbose) {
-                ex.printStackTrace(err);
+                Secrets.printStackTrace(ex, err);
             }
             return ex instanceof CommandFailedException failed ? failed.exitCode() : ExitCodes.FAILURE;
         });
@@ -115,8 +118,23 @@ public final class EventStoreCommand implements Runnable {
 
     /** One line for a failure during a command, without secrets. */
     public static String describe(Throwable failure) {
-        if (failure instanceof CommandFailedException || failure instanceof EventStoreException) {
+        if (failure instanceof CommandFailedException) {
             return PostgresErrors.mask(failure.getMessage());
+        }
+        java.sql.SQLException sql = PostgresErrors.sqlCause(failure);
+        if (sql != null && "42501".equals(sql.getSQLState())) {
+            // Flyway's report of a refused statement is pages long; the server's reason is the point.
+            return PostgresErrors.describe(sql) + ": this role may not change or read the schema's migrations;"
+                    + " run migrate, info and drop as the schema's owner (see eventstore roles --help)";
+        }
+        if (failure instanceof EventStoreException) {
+            return PostgresErrors.mask(failure.getMessage());
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
+                return "Kafka did not answer in time: " + PostgresErrors.mask(String.valueOf(t.getMessage()))
+                        + " (is it running, and is kafka.bootstrap.servers right?)";
+            }
         }
         return PostgresErrors.describe(failure);
     }

@@ -2,14 +2,19 @@ package dev.eventstore.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -22,6 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gen-migration", mixinStandardHelpOptions = true,
         description = {
             "Write an empty migration, migrations/V<UTC yyyyMMddHHmmss>__<NAME>.sql, for the next migrate to apply.",
+            "Its version is unique and above every migration there, also when several runs write at once.",
             "Never edit a migration once applied: add a new one."
         })
 final class GenMigrationCommand implements Callable<Integer> {
@@ -47,35 +53,86 @@ final class GenMigrationCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!NAME.matcher(name).matches()) {
-            throw new CommandFailedException("invalid migration name '" + name
-                    + "': use 1 to 100 letters, digits and underscores", ExitCodes.USAGE);
+            throw new CommandFailedException("invalid migration name " + CommandInputs.quote(name)
+                    + ": use 1 to 100 letters, digits and underscores", ExitCodes.USAGE);
         }
         String fromEnvironment = root.environment().get(DatabaseOptions.ENV_MIGRATIONS_DIR);
         Path target = directory != null ? directory : Path.of(fromEnvironment != null ? fromEnvironment : "migrations");
         if (!Files.isDirectory(target)) {
-            throw new CommandFailedException("migrations directory " + target.toAbsolutePath().normalize() + " does not exist");
+            throw new CommandFailedException("migrations directory " + CommandInputs.quote(target.toAbsolutePath().normalize().toString())
+                    + " does not exist");
         }
-        String version = VERSION.format(clock.instant());
-        try (Stream<Path> existing = Files.list(target)) {
-            if (existing.anyMatch(p -> p.getFileName().toString().startsWith("V" + version + "__"))) {
-                throw new CommandFailedException("a migration with version " + version + " already exists in "
-                        + target + "; wait a second and run again");
+        Path file = reserve(target, clock.instant());
+        spec.commandLine().getOut().println("Wrote " + file);
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Writes the migration under the first version from {@code now} on that no file of
+     * {@code target} has, and above every version there. Runs at once (from several shells, a
+     * script) get one version each: a version is taken by creating its file with CREATE_NEW under
+     * an exclusive lock of the directory's lock file in the temporary directory, so no two runs
+     * can both see a version as free.
+     */
+    private Path reserve(Path target, Instant now) throws IOException {
+        Path real = target.toRealPath();
+        Path lockFile = Path.of(System.getProperty("java.io.tmpdir"),
+                "eventstore-gen-migration-" + Integer.toHexString(real.toString().hashCode()) + ".lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = channel.lock()) {
+            Instant version = now.truncatedTo(ChronoUnit.SECONDS);
+            String highest = highestVersion(real);
+            if (highest != null && VERSION.format(version).compareTo(highest) <= 0) {
+                version = VERSION.parse(highest, Instant::from).plusSeconds(1);
+            }
+            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++, version = version.plusSeconds(1)) {
+                String v = VERSION.format(version);
+                if (versionTaken(real, v)) {
+                    continue;
+                }
+                Path file = target.resolve("V" + v + "__" + name + ".sql");
+                try {
+                    Files.writeString(file, header(v), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE);
+                    return file;
+                } catch (FileAlreadyExistsException e) {
+                    // Taken meanwhile by a run that does not lock (an older eventstore): the next one.
+                }
             }
         }
-        Path file = target.resolve("V" + version + "__" + name + ".sql");
-        String header = String.join("\n",
+        throw new CommandFailedException("no free migration version in " + MAX_ATTEMPTS + " s after " + VERSION.format(now)
+                + " in " + target);
+    }
+
+    private static final int MAX_ATTEMPTS = 100;
+
+    private static boolean versionTaken(Path directory, String version) throws IOException {
+        try (Stream<Path> existing = Files.list(directory)) {
+            return existing.anyMatch(p -> p.getFileName().toString().startsWith("V" + version + "__"));
+        }
+    }
+
+    /** The highest 14-digit version among the migrations of {@code directory}, or {@code null}. */
+    private static String highestVersion(Path directory) throws IOException {
+        try (Stream<Path> existing = Files.list(directory)) {
+            return existing.map(p -> p.getFileName().toString())
+                    .map(n -> VERSION_OF_FILE.matcher(n))
+                    .filter(Matcher::matches)
+                    .map(m -> m.group(1))
+                    .max(String::compareTo)
+                    .orElse(null);
+        }
+    }
+
+    private static final Pattern VERSION_OF_FILE = Pattern.compile("V(\\d{14})__.*\\.sql");
+
+    private String header(String version) {
+        return String.join("\n",
                 "-- Migration " + version + ": " + name.replace('_', ' '),
                 "-- Written by `eventstore gen-migration` on " + clock.instant() + ".",
                 "-- Flyway runs it once, in a transaction, with search_path set to the event store schema:",
                 "-- write object names unqualified. Never edit it once applied; add a new migration instead.",
                 "",
                 "");
-        try {
-            Files.writeString(file, header, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-        } catch (FileAlreadyExistsException e) {
-            throw new CommandFailedException("migration " + file + " already exists");
-        }
-        spec.commandLine().getOut().println("Wrote " + file);
-        return ExitCodes.OK;
     }
 }

@@ -7,7 +7,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** A command that works on PostgreSQL and Kafka together, with the bridge's settings. */
+/**
+ * A command that works on PostgreSQL and Kafka together, with the bridge's settings. Resolving
+ * them ({@link #bridgeConfig()}, the first thing each such command does) also checks its input
+ * and Kafka, so that every such command refuses alike, in one line ({@link CommandInputs}): a
+ * malformed {@code --category} or {@code --group} (exit 2), a category with no stored stream,
+ * Kafka not answering within 10 s (exit 1).
+ */
 abstract class PipelineCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -19,8 +25,12 @@ abstract class PipelineCommand implements Callable<Integer> {
     @Mixin
     PipelineOptions pipeline;
 
-    /** The settings file, the environment and the flags, resolved. */
+    /** The settings file, the environment and the flags, resolved; the command's input checked. */
     BridgeConfig bridgeConfig() {
-        return pipeline.bridgeConfig(root.environment());
+        CommandInputs.checkOptions(spec);
+        BridgeConfig config = pipeline.bridgeConfig(root.environment());
+        CommandInputs.requireStoredCategory(spec, config);
+        CommandInputs.requireKafka(config);
+        return config;
     }
 }

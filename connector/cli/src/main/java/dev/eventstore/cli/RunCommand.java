@@ -3,11 +3,7 @@ package dev.eventstore.cli;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.EventBridge;
 import dev.eventstore.jdbc.PostgresErrors;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -91,16 +87,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** As {@link #load(Path, Environment)}, with command-line settings that win over both. */
     static BridgeConfig load(Path file, Environment environment, Properties flags) {
-        Properties properties = new Properties();
+        Properties properties = file == null ? new Properties() : ConfigFile.read(file);
         if (file != null) {
-            if (!Files.isRegularFile(file)) {
-                throw new CommandFailedException("configuration file " + file + " does not exist", ExitCodes.USAGE);
-            }
-            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new CommandFailedException("cannot read configuration file " + file + ": " + e.getMessage(), ExitCodes.USAGE);
-            }
             refuseUnknownKeys(file, properties);
         }
         try {

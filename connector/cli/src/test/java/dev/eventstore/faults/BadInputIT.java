@@ -322,7 +322,7 @@ class BadInputIT {
 
     /**
      * {@code run --config FILE} with no environment: the file holds this test's settings (unless
-     * {@code complete} is false), then the line under test, which wins. Kafka is unreachable in it,
+     * {@code complete} is false) but the key under test, then the line under test. Kafka is unreachable in it,
      * so that a row that wrongly passed could not start a second bridge here.
      */
     private DynamicNode refusedConfig(String name, String line, boolean complete, String message) {
@@ -330,8 +330,13 @@ class BadInputIT {
             Path file = Files.createTempFile(directory, "bridge", ".properties");
             StringBuilder text = new StringBuilder();
             if (complete) {
+                String key = line.substring(0, line.indexOf('='));
                 rig.settings(Map.of("kafka.bootstrap.servers", "127.0.0.1:1"))
-                        .forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+                        .forEach((k, value) -> {
+                            if (!k.equals(key)) {
+                                text.append(k).append('=').append(value).append('\n');
+                            }
+                        });
             }
             text.append(line);
             Files.writeString(file, text, StandardCharsets.UTF_8);

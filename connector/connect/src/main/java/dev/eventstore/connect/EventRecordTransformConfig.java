@@ -82,10 +82,13 @@ public final class EventRecordTransformConfig extends AbstractConfig {
                     Importance.HIGH,
                     "<code>category</code>: one topic per stream category, <code>&lt;topic.prefix&gt;.&lt;category&gt;"
                             + "</code>, where the category is the stream id before its first '-' (the whole id when it "
-                            + "has none or starts with '-'). Characters other than ASCII letters, digits, '_' and '-' "
-                            + "in the category (including '.', which Kafka's metric names treat as '_') become '_'; a "
-                            + "topic name that would exceed " + MAX_TOPIC_LENGTH + " characters is cut and ends in '_' "
-                            + "and 8 hex digits of the category's hash. <code>single</code>: every event goes to "
+                            + "has none or starts with '-'). A category of ASCII letters, digits, '_' and '-' only is the "
+                            + "topic's last part as it is. In any other, each other character (including '.', which "
+                            + "Kafka's metric names treat as '_') becomes '_' and '-' plus 8 hex digits of the "
+                            + "category's CRC-32 are appended, so categories that clean alike keep topics of their own "
+                            + "(<code>a.b</code> and <code>a b</code>: <code>a_b-1eef715d</code>, "
+                            + "<code>a_b-806c5cd3</code>). A topic name that would exceed " + MAX_TOPIC_LENGTH
+                            + " characters is cut and ends in the same 8 hex digits. <code>single</code>: every event goes to "
                             + "<code>topic.single.name</code>. Either way the key is the stream id, so each stream "
                             + "stays in one partition, in order.",
                     GROUP_TOPIC, 2, ConfigDef.Width.SHORT, "Topic mode")

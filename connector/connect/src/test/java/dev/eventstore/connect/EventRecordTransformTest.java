@@ -267,11 +267,11 @@ class EventRecordTransformTest {
         "player|eventstore.player",
         "Zone_7-a|eventstore.Zone_7",
         "-42|eventstore.-42",
-        "a.b-1|eventstore.a_b",
-        "guild hall/7-1|eventstore.guild_hall_7",
-        "jeu\u00e9-1|eventstore.jeu_",
-        "\ud83c\udfae-1|eventstore._",
-        "''|eventstore._",
+        "a.b-1|eventstore.a_b-1eef715d",
+        "guild hall/7-1|eventstore.guild_hall_7-7eba43d9",
+        "jeu\u00e9-1|eventstore.jeu_-04bfaaba",
+        "\ud83c\udfae-1|eventstore._-c5030d5c",
+        "''|eventstore._-00000000",
     })
     void categoryTopicIsTheStreamIdBeforeTheFirstDashMadeLegal(String streamId, String topic) {
         transform.configure(Map.of());

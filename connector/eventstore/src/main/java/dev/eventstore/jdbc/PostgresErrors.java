@@ -2,6 +2,10 @@ package dev.eventstore.jdbc;
 
 import java.net.UnknownHostException;
 import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -10,13 +14,32 @@ import java.util.regex.Pattern;
  * connection-level SQLSTATEs are read; statement-level errors of appends and reads are mapped to
  * domain exceptions by the store itself.
  *
- * <p>Passwords never reach the output: a {@code password=} parameter of a URL that a driver
- * message repeats is masked.
+ * <p>Passwords never reach the output: {@link #mask(String)} is the one masking function of the
+ * product, applied to every message, log line and stack trace the command line prints.
  */
 public final class PostgresErrors {
 
+    /**
+     * A setting or parameter whose name ends in "password" ({@code password=}, {@code sslpassword=},
+     * {@code db.password=}, {@code EVENTSTORE_DB_PASSWORD=}, {@code ssl.keystore.password =}),
+     * its value up to the next separator. Bounded repetitions only: a 100,000-character argument
+     * is masked in linear time.
+     */
     private static final Pattern PASSWORD_PARAMETER =
-            Pattern.compile("(?i)(password=)[^&;\\s]*");
+            Pattern.compile("(?i)(?<![a-z0-9_.\\-])([a-z0-9_.\\-]{0,128}password\\s{0,8}=\\s{0,8})"
+                    + "(\"[^\"]*\"|'[^']*'|[^&;,\\s)\\]}\"']*)");
+    /** The user-info of a URL, {@code scheme://user:password@host}: everything up to the last '@'. */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(://)[^/\\s?#]*@");
+    /**
+     * {@code user:password@host} without a scheme, as the driver repeats it in "unknown host"
+     * messages of a {@code jdbc:postgresql://u:p@h} URL, which it reads as a host name.
+     */
+    private static final Pattern BARE_USER_INFO = Pattern.compile("(?<![\\w.:/-])[^\\s/?#:@'\"=]+:[^\\s/?#]*@");
+    private static final String MASK = "***";
+    /** Secret values known to this process (passwords from the environment or the command line). */
+    private static final Set<String> SECRETS = ConcurrentHashMap.newKeySet();
+    /** Shorter values are not masked literally: they would mask ordinary words. */
+    static final int MIN_SECRET_LENGTH = 4;
 
     private PostgresErrors() {
     }
@@ -49,7 +72,7 @@ public final class PostgresErrors {
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException) {
-                return "cannot reach PostgreSQL: unknown host " + t.getMessage();
+                return mask("cannot reach PostgreSQL: unknown host " + t.getMessage());
             }
         }
         return mask(firstLine(failure.getMessage() != null ? failure.getMessage() : failure.toString()));
@@ -79,9 +102,63 @@ public final class PostgresErrors {
         return message + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
     }
 
-    /** Masks {@code password=...} parameters. */
+    /**
+     * {@code text} with every secret masked: the user-info of URLs ({@code postgresql://u:p@h},
+     * {@code jdbc:postgresql://u:p@h}, {@code u:p@h}), every {@code ...password=} parameter or
+     * setting ({@code ?password=}, {@code &password=}, {@code sslpassword=}, {@code db.password=},
+     * {@code EVENTSTORE_DB_PASSWORD=}), and every value registered with {@link #registerSecret}.
+     */
     public static String mask(String text) {
-        return text == null ? null : PASSWORD_PARAMETER.matcher(text).replaceAll("$1***");
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String masked = text;
+        for (String secret : SECRETS.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            if (masked.contains(secret)) {
+                masked = masked.replace(secret, MASK);
+            }
+        }
+        masked = URL_USER_INFO.matcher(masked).replaceAll("$1" + MASK + "@");
+        masked = BARE_USER_INFO.matcher(masked).replaceAll(MASK + "@");
+        Matcher parameter = PASSWORD_PARAMETER.matcher(masked);
+        return parameter.find() ? parameter.replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK)) : masked;
+    }
+
+    /**
+     * Makes {@link #mask} mask {@code secret} wherever it appears, whatever surrounds it: a password
+     * given in the environment or on the command line. Values shorter than 4 characters are
+     * ignored (they would mask ordinary words); they are still masked where a pattern finds them.
+     */
+    public static void registerSecret(String secret) {
+        if (secret != null && secret.length() >= MIN_SECRET_LENGTH) {
+            SECRETS.add(secret);
+        }
+    }
+
+    /**
+     * Registers the secrets a URL carries in its user-info or password parameters, so that they
+     * are masked even where a message repeats them without the URL around them.
+     */
+    public static void registerSecretsOf(String url) {
+        if (url == null) {
+            return;
+        }
+        Matcher userInfo = Pattern.compile("^(?:[a-z][a-z0-9+.\\-]*:)*//([^/?#]*)@").matcher(url);
+        if (userInfo.find()) {
+            String info = userInfo.group(1);
+            int colon = info.indexOf(':');
+            if (colon >= 0) {
+                registerSecret(info.substring(colon + 1));
+            }
+        }
+        Matcher parameter = PASSWORD_PARAMETER.matcher(url);
+        while (parameter.find()) {
+            registerSecret(unquote(parameter.group(2)));
+        }
+    }
+
+    private static String unquote(String value) {
+        return value.length() >= 2 && (value.startsWith("\"") || value.startsWith("'")) ? value.substring(1, value.length() - 1) : value;
     }
 
     private static String firstSentence(String message) {
