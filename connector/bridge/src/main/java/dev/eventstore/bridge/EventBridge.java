@@ -52,6 +52,9 @@ public final class EventBridge implements AutoCloseable {
     private final PublishedWatermark watermark;
     private long lastStoreRefresh;
     private Producer<byte[], byte[]> producer;
+    private TopicManager topics;
+    private EventPublisher publisher;
+    private boolean topicLost;
     private Admin admin;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private HealthServer http;
@@ -100,8 +103,8 @@ public final class EventBridge implements AutoCloseable {
         checkKafka();
         producer = KafkaClients.eventProducer(config, config.name());
 
-        TopicManager topics = TopicManager.of(config, admin, producer);
-        EventPublisher publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics,
+        topics = TopicManager.of(config, admin, producer);
+        publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics,
                 new TopicLimits(admin, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE)), metrics,
                 config.deadLetterEnabled() ? config.deadLetterTopic() : null, KafkaClients.deliveryTimeoutMs(config));
 
@@ -224,6 +227,18 @@ public final class EventBridge implements AutoCloseable {
         } catch (Exception e) {
             kafkaConnected = false;
             if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (kafkaConnected && !topicLost) {
+            try {
+                topics.checkKnownTopics();
+            } catch (BridgeException lost) {
+                // A deleted or recreated event topic: publishing on would put new events into a topic
+                // without the old ones. The publisher stops the bridge at its next batch.
+                topicLost = true;
+                publisher.stop(lost);
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }

@@ -3,14 +3,11 @@ package dev.eventstore.admin;
 import dev.eventstore.RecordedEvent;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.BridgeException;
+import dev.eventstore.bridge.BridgeLock;
 import dev.eventstore.bridge.EventRecordEncoder;
 import dev.eventstore.bridge.KafkaClients;
 import dev.eventstore.bridge.TopicManager;
 import dev.eventstore.jdbc.PostgresErrors;
-import dev.eventstore.schema.SqlResource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,8 +80,8 @@ public final class Republisher {
     }
 
     /**
-     * Restores a lost event topic: refuses while a bridge streams from the slot (it would publish
-     * into the new topic before older events); creates the topic, which must not exist, with the
+     * Restores a lost event topic: refuses while a bridge runs (it would publish into the new topic
+     * before older events) and holds the store's bridge lock until done; creates the topic, which must not exist, with the
      * bridge's settings; republishes every stored event that maps to it, each stream in version
      * order (events are read in id order, one idempotent producer); and only then records the new
      * topic id, so that a bridge started before the restore finished refuses the topic again.
@@ -99,7 +96,22 @@ public final class Republisher {
             throw new BridgeException("Kafka topic " + topic + " is the dead-letter topic: its records are not stored in"
                     + " PostgreSQL, so it cannot be restored from there");
         }
-        refuseWhileBridgeRuns();
+        // The store's bridge lock, held to the end: no bridge publishes into the new topic before
+        // its older events, and none starts while the restore runs.
+        try (BridgeLock lock = acquireBridgeLock(topic)) {
+            return restore(topic, progress, started);
+        }
+    }
+
+    private BridgeLock acquireBridgeLock(String topic) {
+        try {
+            return BridgeLock.acquire(config.connection(), config.schema(), "eventstore republish --restore-topic " + topic);
+        } catch (BridgeException e) {
+            throw new BridgeException("cannot restore " + topic + " while a bridge runs: " + e.getMessage(), e);
+        }
+    }
+
+    private Restore restore(String topic, ProgressListener progress, long started) throws InterruptedException {
         EventRecordEncoder encoder = new EventRecordEncoder(config);
         AtomicLong acknowledged = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -133,22 +145,6 @@ public final class Republisher {
         }
         progress.progress(acknowledged.get(), sent[0]);
         return new Restore(topic, sent[0], id.toString(), (System.nanoTime() - started) / 1_000_000);
-    }
-
-    /** Refuses while the bridge's replication slot is active: a bridge is running. */
-    private void refuseWhileBridgeRuns() {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(SqlResource.load("replication_slot"))) {
-            query.setString(1, config.slotName());
-            try (ResultSet rs = query.executeQuery()) {
-                if (rs.next() && rs.getBoolean("active")) {
-                    throw new BridgeException("the bridge's replication slot " + config.slotName() + " is active (a bridge"
-                            + " is running, pid " + rs.getLong("active_pid") + "): stop it first, then restore the topic");
-                }
-            }
-        } catch (SQLException e) {
-            throw new BridgeException("cannot read replication slot " + config.slotName() + ": " + PostgresErrors.describe(e), e);
-        }
     }
 
     private static void send(ProducerRecord<byte[], byte[]> record, RecordedEvent event, KafkaProducer<byte[], byte[]> producer,

@@ -7,6 +7,7 @@ import dev.eventstore.EventData;
 import dev.eventstore.ExpectedVersion;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.BridgeException;
+import dev.eventstore.bridge.BridgeLock;
 import dev.eventstore.bridge.BridgeTestAccess;
 import dev.eventstore.bridge.EventBridge;
 import dev.eventstore.bridge.KafkaClients;
@@ -123,15 +124,23 @@ class LostTopicIT {
             assertThatThrownBy(watcher::checkKnownTopics).isInstanceOf(BridgeException.class)
                     .hasMessageStartingWith("Kafka topic " + gameTopic + " ")
                     .hasMessageEndingWith("; stop the bridge and run: eventstore republish --restore-topic " + gameTopic);
-
-            // The restore refuses while the bridge streams from its slot.
-            Cli.Result whileRunning = cli.run("republish", "--restore-topic", gameTopic);
-            assertThat(whileRunning.exitCode()).as(whileRunning.all()).isEqualTo(ExitCodes.FAILURE);
-            assertThat(whileRunning.err()).startsWith("eventstore: the bridge's replication slot ")
-                    .contains("stop it first").hasLineCount(1);
-
+            // The running bridge's monitor loop finds the same within seconds and stops it.
+            ExecutionException lost = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    () -> bridge.terminated().get(60, TimeUnit.SECONDS), ExecutionException.class);
+            assertThat(lost).as("the running bridge stops").isNotNull();
+            assertThat(lost.getCause().getMessage()).startsWith("Kafka topic " + gameTopic + " ")
+                    .endsWith("; stop the bridge and run: eventstore republish --restore-topic " + gameTopic);
             bridge.close();
             bridge = null;
+
+            // The restore refuses while a bridge of the store runs (holds the store's bridge lock).
+            try (BridgeLock running = BridgeLock.acquire(config.connection(), config.schema(), "a running bridge")) {
+                Cli.Result whileRunning = cli.run("republish", "--restore-topic", gameTopic);
+                assertThat(whileRunning.exitCode()).as(whileRunning.all()).isEqualTo(ExitCodes.FAILURE);
+                assertThat(whileRunning.err()).startsWith("eventstore: cannot restore " + gameTopic + " while a bridge runs: ")
+                        .contains("a running bridge").hasLineCount(1);
+            }
+
             // At its next start the bridge refuses the topic at its first use, in one line.
             startBridge();
             append("game-0", 1);
