@@ -68,7 +68,7 @@ public final class BridgeLock implements AutoCloseable {
         try {
             connection = settings.dataSource().getConnection();
             connection.setAutoCommit(true);
-            try (PreparedStatement name = connection.prepareStatement("SELECT pg_catalog.set_config('application_name', ?, false)")) {
+            try (PreparedStatement name = connection.prepareStatement(SqlResource.load("bridge_lock_session"))) {
                 name.setString(1, truncate(holder));
                 name.execute();
             }

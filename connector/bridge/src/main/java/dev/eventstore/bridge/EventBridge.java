@@ -96,11 +96,11 @@ public final class EventBridge implements AutoCloseable {
         // Before anything else: a second bridge of the store refuses here, having changed nothing.
         lock = BridgeLock.acquire(config.connection(), config.schema(), "eventstore bridge " + config.name());
         lock.watch(this::lockLost);
-        new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName())
-                .check(resetOffsets);
-
+        // Kafka before the preflight: a start refused for Kafka must not have reset the offsets.
         admin = KafkaClients.admin(config, config.name() + "-admin");
         checkKafka();
+        new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName())
+                .check(resetOffsets);
         producer = KafkaClients.eventProducer(config, config.name());
 
         topics = TopicManager.of(config, admin, producer);

@@ -95,39 +95,51 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
             throw stopRequest;
         }
         List<Sent> pending = new ArrayList<>(changes.size());
-        for (RecordChangeEvent<SourceRecord> change : changes) {
-            SourceRecord raw = change.record();
-            ProducerRecord<byte[], byte[]> record = encoder.encode(raw);
-            if (record == null) {
-                // Not an event: a dropped update/delete/tombstone, or a heartbeat.
-                pending.add(new Sent(change, null, null, 0));
-                continue;
-            }
-            topics.ensureExists(record.topic());
-            TopicLimits.Limit limit = limits.of(record.topic());
-            record = limit.withAcceptedTimestamp(record, System.currentTimeMillis());
-            int size = TopicLimits.sizeUpperBound(record);
-            if (size > limit.maxRecordBytes()) {
-                // Kafka would refuse it: settle what went before, then park it or stop, before
-                // any later record (of its partition or any other) is sent.
-                settle(pending, committer);
-                pending.clear();
-                String tooLarge = "the record is up to " + size + " bytes, " + tooLargeFor(limit);
-                metrics.failed();
-                if (deadLetterTopic == null) {
-                    throw new BridgeException(describe(record) + " is too large for Kafka: " + tooLarge
-                            + "; raise the topic's max.message.bytes and the bridge's producer.max.request.size, or set"
-                            + " errors.policy=dead-letter; the bridge resumes from this event");
+        try {
+            for (RecordChangeEvent<SourceRecord> change : changes) {
+                if (failure.get() != null) {
+                    break; // the producer is closed: a record sent earlier was refused
                 }
-                String reason = RecordTooLargeException.class.getSimpleName() + ": " + tooLarge;
-                deadLetter(record, reason, describe(record));
-                committer.markProcessed(change);
-                continue;
+                SourceRecord raw = change.record();
+                ProducerRecord<byte[], byte[]> record = encoder.encode(raw);
+                if (record == null) {
+                    // Not an event: a dropped update/delete/tombstone, or a heartbeat.
+                    pending.add(new Sent(change, null, null, 0));
+                    continue;
+                }
+                topics.ensureExists(record.topic());
+                TopicLimits.Limit limit = limits.of(record.topic());
+                record = limit.withAcceptedTimestamp(record, System.currentTimeMillis());
+                int size = TopicLimits.sizeUpperBound(record);
+                if (size > limit.maxRecordBytes()) {
+                    // Kafka would refuse it: settle what went before, then park it or stop, before
+                    // any later record (of its partition or any other) is sent.
+                    settle(pending, committer);
+                    pending.clear();
+                    String tooLarge = "the record is up to " + size + " bytes, " + tooLargeFor(limit);
+                    metrics.failed();
+                    if (deadLetterTopic == null) {
+                        throw new BridgeException(describe(record) + " is too large for Kafka: " + tooLarge
+                                + "; raise the topic's max.message.bytes and the bridge's producer.max.request.size, or set"
+                                + " errors.policy=dead-letter; the bridge resumes from this event");
+                    }
+                    String reason = RecordTooLargeException.class.getSimpleName() + ": " + tooLarge;
+                    deadLetter(record, reason, describe(record));
+                    committer.markProcessed(change);
+                    continue;
+                }
+                pending.add(new Sent(change, record, send(record), commitMicros(raw)));
+                if (failure.get() != null) {
+                    break; // refused at once (by the producer): nothing after it is sent
+                }
             }
-            pending.add(new Sent(change, record, send(record), commitMicros(raw)));
-            if (failure.get() != null) {
-                break; // refused at once (by the producer): nothing after it is sent
+        } catch (IllegalStateException closed) {
+            // The fence closed the producer while this batch was still being sent: the refusal it
+            // recorded is what happened. Nothing after the refused record is marked processed.
+            if (failure.get() == null) {
+                throw closed;
             }
+            settle(pending, committer); // marks what Kafka acknowledged before it, then throws the refusal
         }
         settle(pending, committer);
         committer.markBatchFinished();

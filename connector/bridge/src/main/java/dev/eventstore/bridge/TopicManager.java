@@ -228,7 +228,9 @@ public final class TopicManager {
                 throw new BridgeException(lostTopicMessage(topic, recorded.get(), id));
             }
         }
-        known.put(topic, id);
+        if (ids == null || !ids.isDeadLetter(topic)) {
+            known.put(topic, id); // the dead-letter topic may be purged: nothing to restore it from
+        }
     }
 
     /** Creates the topic with the configured settings and waits until its leaders host it. */
@@ -347,6 +349,10 @@ public final class TopicManager {
             this.dataSource = dataSource;
             this.schema = schema;
             this.deadLetterTopic = deadLetterTopic;
+        }
+
+        boolean isDeadLetter(String topic) {
+            return topic.equals(deadLetterTopic);
         }
 
         Optional<Uuid> recorded(String topic) {

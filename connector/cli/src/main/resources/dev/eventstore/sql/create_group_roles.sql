@@ -34,7 +34,8 @@ BEGIN
      ORDER BY 1
   LOOP
     BEGIN
-      EXECUTE format('ALTER ROLE %I SET TimeZone = %L', login, 'UTC');
+      -- In this database only: the logins may also use other databases of the cluster.
+      EXECUTE format('ALTER ROLE %I IN DATABASE %I SET TimeZone = %L', login, current_database(), 'UTC');
     EXCEPTION WHEN insufficient_privilege THEN
       RAISE WARNING 'TimeZone of login role % not set: %', login, SQLERRM;
     END;

@@ -478,7 +478,8 @@ class LeastPrivilegeIT {
         try {
             // Sessions of the group's logins that name no time zone of their own run in UTC.
             assertThat(queryLong("SELECT count(*) FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole"
-                    + " WHERE r.rolname IN ('sec_writer', 'sec_reader', 'sec_bridge') AND s.setdatabase = 0"
+                    + " WHERE r.rolname IN ('sec_writer', 'sec_reader', 'sec_bridge')"
+                    + " AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())"
                     + " AND 'TimeZone=UTC' = ANY (s.setconfig)")).isEqualTo(3);
         } catch (SQLException e) {
             throw new AssertionError(e);
