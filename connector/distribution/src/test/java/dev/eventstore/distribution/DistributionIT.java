@@ -114,7 +114,14 @@ class DistributionIT {
         errReader.start();
         await().atMost(TIMEOUT).until(() -> text(out).contains(" publishing ") || !bridge.isAlive());
         assertThat(bridge.isAlive()).as(text(out) + text(err)).isTrue();
-        assertThat(text(out)).contains("(slot " + SLOT + ")").containsPattern("health on http://[^ ]+:\\d+/health");
+        java.util.regex.Matcher health = Pattern.compile("health on http://[^ ]+:(\\d+)/health").matcher(text(out));
+        assertThat(health.find()).as(text(out)).isTrue();
+        assertThat(text(out)).contains("(slot " + SLOT + ")");
+        String port = health.group(1);
+        // The container images' health checks, run here against this bridge: the Dockerfile's
+        // (bash's /dev/tcp; the port from EVENTSTORE_HTTP_PORT) and docker-compose.yml's.
+        await().atMost(TIMEOUT).until(() -> imageHealthCheck(port) == 0);
+        assertThat(composeHealthCheck(port)).isZero();
 
         append(store, "order-1", 11, 20); // while it runs
         append(store, "order-2", 1, 15);
@@ -140,6 +147,30 @@ class DistributionIT {
         assertThat(text(out)).contains("Bridge stopped.");
         assertThat(text(err)).doesNotContain(" ERROR ");
         assertThat(bridge.exitValue()).as(text(out) + text(err)).isEqualTo(128 + 15);
+        assertThat(imageHealthCheck(port)).as("health check with no bridge").isNotZero();
+    }
+
+    private static int imageHealthCheck(String port) throws Exception {
+        List<String> command = Dockerfiles.healthCheckCommand(
+                Dockerfiles.parse(Dockerfiles.DOCKER.resolve("eventstore/Dockerfile")));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        builder.environment().put("EVENTSTORE_HTTP_PORT", port);
+        return Release.exec(builder, 30).exitCode();
+    }
+
+    private static int composeHealthCheck(String port) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode test = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(Release.REPOSITORY.resolve("docker-compose.yml")
+                .toFile()).path("services").path("bridge").path("healthcheck").path("test");
+        List<String> command = new java.util.ArrayList<>();
+        test.forEach(word -> command.add(word.asText().replace("/8085", "/" + port).replace("$$", "$")));
+        assertThat(command.remove(0)).isEqualTo("CMD");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        return Release.exec(builder, 30).exitCode();
     }
 
     private static void append(EventStore store, String stream, long from, long to) {
