@@ -129,6 +129,22 @@ class DistributionContentsIT {
     }
 
     @Test
+    void launcherFindsItsDirectoryThroughASymbolicLink() throws Exception {
+        Path tools = Files.createDirectories(directory.resolve("tools-with-readlink"));
+        Files.createSymbolicLink(tools.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
+        Files.createSymbolicLink(tools.resolve("readlink"), Path.of(Release.exec(
+                new ProcessBuilder("/bin/sh", "-c", "command -v readlink"), 10).out().trim()));
+        Path links = Files.createDirectories(directory.resolve("usr-local-bin"));
+        Files.createSymbolicLink(links.resolve("eventstore"), release.home.resolve("bin/eventstore"));
+        ProcessBuilder builder = new ProcessBuilder(links.resolve("eventstore").toString(), "--version");
+        builder.environment().clear();
+        builder.environment().put("PATH", tools.toString());
+        Release.Result result = Release.exec(builder, 60);
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.out().trim()).isEqualTo("eventstore " + Release.VERSION);
+    }
+
+    @Test
     void launcherNamesAMissingJavaInOneLine() throws Exception {
         Path empty = Files.createDirectories(directory.resolve("no-tools"));
         ProcessBuilder builder = release.launcher(Map.of("PATH", empty.toString()), "--version");
