@@ -26,15 +26,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docker-compose.yml, checked without Docker: pinned images (Kafka's tag is the Kafka version this
- * build uses), mounted files that exist, the connector configuration it creates is the one in
+ * build uses; ours are built from the release archives, tagged with this build's version), no source
+ * tree mounted, the bridge and Connect logging in as the least-privilege login roles, a health check
+ * on every long-running service, the connector configuration it creates is the one in
  * {@code config/connect/}, environment names the code reads, PostgreSQL with {@code wal_level=logical},
- * and the host names and ports of the configuration files match its services.
+ * and the host names and ports of the configuration files match its services. The Dockerfiles and the
+ * build contexts `mvn package` writes are checked by the distribution module's DockerImagesIT.
  */
 class DockerComposeTest {
 
     private static final Path ROOT = Path.of("").toAbsolutePath().resolve("../..").normalize();
-    /** Mounted paths that `mvn package` builds, checked to exist by PluginArchiveIT after the build. */
-    static final Set<String> BUILD_OUTPUTS = Set.of("connector/connect/target/connect-plugins");
+    /** Build contexts that `mvn package` writes, checked to exist by DockerImagesIT after the build. */
+    static final Map<String, String> BUILD_CONTEXTS = Map.of(
+            "migrate", "connector/distribution/target/docker/eventstore",
+            "bridge", "connector/distribution/target/docker/eventstore",
+            "connect", "connector/distribution/target/docker/connect");
 
     private final JsonNode compose = read();
     private final JsonNode services = compose.path("services");
@@ -60,14 +66,15 @@ class DockerComposeTest {
 
     @Test
     void composeHasTheServicesOfBothDeployments() {
-        assertThat(names(services)).containsExactlyInAnyOrder("postgres", "migrate", "kafka", "connect", "connect-setup",
-                "bridge");
+        assertThat(names(services)).containsExactlyInAnyOrder("postgres", "migrate", "logins", "kafka", "connect",
+                "connect-setup", "bridge");
         assertThat(profiles("connect")).containsExactly("connect");
         assertThat(profiles("connect-setup")).containsExactly("connect");
         assertThat(profiles("bridge")).containsExactly("bridge");
         assertThat(profiles("postgres")).isEmpty();
         assertThat(profiles("kafka")).isEmpty();
         assertThat(profiles("migrate")).isEmpty();
+        assertThat(profiles("logins")).isEmpty();
     }
 
     @Test
@@ -85,11 +92,83 @@ class DockerComposeTest {
             }
         });
         assertThat(image("kafka")).isEqualTo("apache/kafka:" + kafka);
-        assertThat(image("connect")).isEqualTo("apache/kafka:" + kafka);
         // The PostgreSQL the tests run (zonky's binaries), major and minor.
         String[] postgres = build.getProperty("postgres.binaries.version").split("\\.");
         assertThat(image("postgres")).isEqualTo("postgres:" + postgres[0] + "." + postgres[1]);
-        assertThat(image("migrate")).startsWith("eclipse-temurin:17.").isEqualTo(image("bridge"));
+        assertThat(image("logins")).isEqualTo(image("postgres"));
+        // Ours: built from this build's archives and tagged with its version.
+        String version = build.getProperty("project.version");
+        assertThat(image("migrate")).isEqualTo("eventstore:" + version).isEqualTo(image("bridge"));
+        assertThat(image("connect")).isEqualTo("eventstore-connect:" + version);
+        BUILD_CONTEXTS.forEach((service, context) ->
+                assertThat(services.path(service).path("build").asText()).as(service + " build").isEqualTo("./" + context));
+        services.properties().forEach(service -> {
+            if (!BUILD_CONTEXTS.containsKey(service.getKey())) {
+                assertThat(service.getValue().has("build")).as(service.getKey() + " is built").isFalse();
+            }
+        });
+    }
+
+    @Test
+    void noSourceTreeIsMountedOnlyConfiguration() {
+        services.properties().forEach(service -> mounts(service.getKey()).forEach((target, source) ->
+                assertThat(ROOT.relativize(source).toString().replace('\\', '/')).as(service.getKey() + " mounts " + source)
+                        .matches("config(/.*)?")));
+        assertThat(mounts("bridge")).isEqualTo(Map.of("/config", ROOT.resolve("config")));
+        assertThat(mounts("connect")).isEqualTo(Map.of("/etc/eventstore/connect", ROOT.resolve("config/connect")));
+        assertThat(mounts("migrate")).isEmpty();
+    }
+
+    @Test
+    void everyLongRunningServiceHasAHealthCheck() {
+        Set<String> oneShots = new TreeSet<>();
+        services.properties().forEach(service -> {
+            JsonNode definition = service.getValue();
+            if (definition.path("restart").asText().equals("no")) {
+                oneShots.add(service.getKey());
+                return;
+            }
+            JsonNode healthcheck = definition.path("healthcheck");
+            assertThat(healthcheck.path("disable").asBoolean(false)).as(service.getKey()).isFalse();
+            assertThat(strings(healthcheck.path("test"))).as(service.getKey() + " health check").isNotEmpty()
+                    .first().isIn("CMD", "CMD-SHELL");
+        });
+        assertThat(oneShots).containsExactlyInAnyOrder("migrate", "logins", "connect-setup");
+        // The bridge's: its /health endpoint, answered 200 only while it publishes.
+        assertThat(String.join(" ", strings(services.path("bridge").path("healthcheck").path("test"))))
+                .contains("/dev/tcp/127.0.0.1/8085", "GET /health", "= 200");
+        assertThat(String.join(" ", strings(services.path("connect").path("healthcheck").path("test"))))
+                .contains("http://localhost:8083/health");
+    }
+
+    @Test
+    void bridgeAndConnectLogInAsLeastPrivilegeRolesNotTheOwner() {
+        assertThat(env("bridge")).containsEntry("EVENTSTORE_DB_USER", "eventstore_bridge")
+                .containsEntry("EVENTSTORE_DB_PASSWORD", "${EVENTSTORE_BRIDGE_DB_PASSWORD}");
+        assertThat(env("connect")).containsEntry("EVENTSTORE_DB_USER", "eventstore_connect")
+                .containsEntry("EVENTSTORE_DB_PASSWORD", "${EVENTSTORE_CONNECT_DB_PASSWORD}");
+        // The owner (the image's superuser) runs only the one-shot migrate and logins.
+        assertThat(env("migrate")).containsEntry("EVENTSTORE_DB_USER", "${EVENTSTORE_DB_USER}");
+        assertThat(env("logins")).containsEntry("PGUSER", "${EVENTSTORE_DB_USER}");
+        services.properties().forEach(service -> {
+            if (!Set.of("postgres", "migrate", "logins").contains(service.getKey())) {
+                assertThat(env(service.getKey()).values()).as(service.getKey())
+                        .noneMatch(v -> v.contains("${EVENTSTORE_DB_USER") || v.contains("${EVENTSTORE_DB_PASSWORD"));
+            }
+        });
+        // logins creates both in the group role the migrations grant the bridge's privileges
+        // (migrations/V20240000000006__least_privilege.sql: <schema>_cdc), with REPLICATION.
+        String script = String.join("\n", strings(services.path("logins").path("command")));
+        assertThat(script).contains("CREATE ROLE %I LOGIN REPLICATION IN ROLE eventstore_cdc",
+                "('eventstore_bridge'), ('eventstore_connect')", "ALTER ROLE eventstore_bridge PASSWORD :'bridge_password'",
+                "ALTER ROLE eventstore_connect PASSWORD :'connect_password'", "ON_ERROR_STOP=1");
+        assertThat(strings(services.path("logins").path("entrypoint"))).containsExactly("/bin/sh", "-c");
+        assertThat(services.path("logins").path("depends_on").path("migrate").path("condition").asText())
+                .isEqualTo("service_completed_successfully");
+        for (String service : new String[] {"bridge", "connect"}) {
+            assertThat(services.path(service).path("depends_on").path("logins").path("condition").asText()).as(service)
+                    .isEqualTo("service_completed_successfully");
+        }
     }
 
     @Test
@@ -109,14 +188,8 @@ class DockerComposeTest {
 
     @Test
     void everyMountedFileExists() {
-        services.properties().forEach(service -> mounts(service.getKey()).forEach((target, source) -> {
-            String relative = ROOT.relativize(source).toString().replace('\\', '/');
-            if (BUILD_OUTPUTS.contains(relative)) {
-                assertThat(relative).as("a build output must lie under a target directory").contains("/target/");
-                return;
-            }
-            assertThat(source).as(service.getKey() + " mounts " + source).exists();
-        }));
+        services.properties().forEach(service -> mounts(service.getKey()).forEach((target, source) ->
+                assertThat(source).as(service.getKey() + " mounts " + source).exists()));
     }
 
     @Test
@@ -137,17 +210,23 @@ class DockerComposeTest {
         assertThat(hostPath("connect-setup", setup.get(0))).contains(ROOT.resolve("config/connect/eventstore-source.json"));
         assertThat(hostPath("connect-setup", strings(services.path("connect-setup").path("entrypoint")).get(1)))
                 .contains(ROOT.resolve("config/connect/create-connector.sh"));
-        assertThat(strings(services.path("migrate").path("command"))).containsExactly("bin/eventstore", "migrate");
+        // The image's entrypoint is bin/eventstore: the commands are its arguments.
+        assertThat(strings(services.path("migrate").path("command"))).containsExactly("migrate");
         assertThat(strings(services.path("bridge").path("command")))
-                .containsExactly("bin/eventstore", "run", "--config", "/config/eventstore.properties");
+                .containsExactly("run", "--config", "/config/eventstore.properties");
         assertThat(hostPath("bridge", "/config/eventstore.properties")).contains(ROOT.resolve("config/eventstore.properties"));
     }
 
     @Test
     void connectWorkerGetsThePluginPathOfItsConfigurationWithBothPlugins() throws IOException {
         Properties worker = ConnectorConfigFilesTest.worker();
-        Map<String, Path> mounts = mounts("connect");
-        assertThat(mounts).containsEntry(worker.getProperty("plugin.path"), ROOT.resolve("connector/connect/target/connect-plugins"));
+        // The Connect image unpacks both plugin archives into the worker's plugin.path.
+        String dockerfile = Files.readString(ROOT.resolve("connector/distribution/src/docker/connect/Dockerfile"),
+                StandardCharsets.UTF_8);
+        String pluginPath = worker.getProperty("plugin.path");
+        assertThat(dockerfile).contains("ADD debezium-connector-postgres-@debezium.version@-plugin.tar.gz " + pluginPath + "/",
+                "ADD eventstore-connect-@project.version@-plugin.tar.gz " + pluginPath + "/");
+        assertThat(mounts("connect")).doesNotContainKey(pluginPath);
         assertThat(worker.getProperty("bootstrap.servers")).isEqualTo("kafka:9092");
         assertThat(env("kafka").get("KAFKA_ADVERTISED_LISTENERS")).contains("PLAINTEXT://kafka:9092");
         assertThat(worker.getProperty("rest.advertised.host.name")).isEqualTo("connect");

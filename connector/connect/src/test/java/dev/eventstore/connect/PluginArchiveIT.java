@@ -37,6 +37,8 @@ class PluginArchiveIT {
         Map<String, byte[]> zip = readZip(TARGET.resolve("eventstore-connect-" + version + "-plugin.zip"));
 
         assertThat(tar.keySet()).containsExactlyInAnyOrder(jar,
+                "eventstore-connect/LICENSE",
+                "eventstore-connect/NOTICE",
                 "eventstore-connect/README.md",
                 "eventstore-connect/doc/connect-transform-config.md",
                 "eventstore-connect/etc/eventstore-source.json",
