@@ -104,6 +104,7 @@ public final class EventBridge implements AutoCloseable {
         producer = KafkaClients.eventProducer(config, config.name());
 
         topics = TopicManager.of(config, admin, producer);
+        topics.warnIfBrokersAutoCreateTopics();
         publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics,
                 new TopicLimits(admin, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE)), metrics,
                 config.deadLetterEnabled() ? config.deadLetterTopic() : null, KafkaClients.deliveryTimeoutMs(config));

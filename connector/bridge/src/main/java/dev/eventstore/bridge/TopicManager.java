@@ -98,6 +98,36 @@ public final class TopicManager {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /**
+     * Warns once when the brokers create topics on demand ({@code auto.create.topics.enable}, on by
+     * default): Kafka's producer asks for that whenever it looks up a topic, so an event topic
+     * deleted under the bridge comes back at once with the broker's defaults, and its records go
+     * there until the next check of the topic ids stops the bridge. A broker whose configuration
+     * cannot be read is not reported.
+     */
+    public void warnIfBrokersAutoCreateTopics() {
+        try {
+            var nodes = admin.describeCluster().nodes().get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (nodes.isEmpty()) {
+                return;
+            }
+            org.apache.kafka.common.config.ConfigResource broker = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.BROKER, nodes.iterator().next().idString());
+            var entry = admin.describeConfigs(Set.of(broker)).all().get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .get(broker).get("auto.create.topics.enable");
+            if (entry != null && "true".equalsIgnoreCase(entry.value())) {
+                log.warn("Kafka's brokers create topics on demand (auto.create.topics.enable=true): an event topic"
+                        + " deleted while the bridge runs comes back at once with the broker's defaults, and the bridge"
+                        + " stops within seconds asking for republish --restore-topic. Set auto.create.topics.enable=false"
+                        + " on the brokers of an event store");
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("Cannot read the brokers' auto.create.topics.enable: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The one line for a recorded topic that is gone or has another id, with the recovery command. */
     static String lostTopicMessage(String topic, Uuid recorded, Uuid current) {
         String what = current == null
