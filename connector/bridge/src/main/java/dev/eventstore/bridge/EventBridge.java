@@ -241,6 +241,9 @@ public final class EventBridge implements AutoCloseable {
                 publisher.stop(lost);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // Never end the monitor loop (a scheduled task that throws is not run again).
+                log.warn("Cannot check the event topics' ids: {}", e.getMessage());
             }
         }
     }

@@ -82,9 +82,14 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         this.deliveryTimeoutMs = deliveryTimeoutMs;
     }
 
-    /** Stops the bridge at the next batch with {@code reason} (called from the monitor loop). */
+    /**
+     * Stops the bridge with {@code reason} (called from the monitor loop): the producer is closed
+     * at once, so that a batch waiting for a lost topic fails now rather than after
+     * delivery.timeout.ms, and that batch or the next one ends the bridge with this reason.
+     */
     void stop(BridgeException reason) {
         stopRequest = reason;
+        producer.close(Duration.ZERO);
     }
 
     @Override
@@ -137,7 +142,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
             // The fence closed the producer while this batch was still being sent: the refusal it
             // recorded is what happened. Nothing after the refused record is marked processed.
             if (failure.get() == null) {
-                throw closed;
+                throw stopRequest != null ? stopRequest : closed;
             }
             settle(pending, committer); // marks what Kafka acknowledged before it, then throws the refusal
         }
@@ -179,6 +184,9 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
 
     /** The bridge's exit message for a failed send: what really happened, and what to do. */
     private BridgeException refused(Failure failed) {
+        if (stopRequest != null) {
+            return stopRequest; // the producer was closed to stop the bridge: that is what happened
+        }
         Throwable cause = failed.cause();
         String event = describe(failed.record());
         if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {

@@ -116,6 +116,15 @@ public final class EventStoreCommand implements Runnable {
         return commandLine.execute(args);
     }
 
+    private static boolean fromFlyway(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getClass().getName().startsWith("org.flywaydb.") || t instanceof dev.eventstore.schema.SchemaException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One line for a failure during a command, without secrets. */
     public static String describe(Throwable failure) {
         if (failure instanceof CommandFailedException) {
@@ -123,9 +132,13 @@ public final class EventStoreCommand implements Runnable {
         }
         java.sql.SQLException sql = PostgresErrors.sqlCause(failure);
         if (sql != null && "42501".equals(sql.getSQLState())) {
-            // Flyway's report of a refused statement is pages long; the server's reason is the point.
-            return PostgresErrors.describe(sql) + ": this role may not change or read the schema's migrations;"
-                    + " run migrate, info and drop as the schema's owner (see eventstore roles --help)";
+            if (fromFlyway(failure)) {
+                // Flyway's report of a refused statement is pages long; the server's reason is the point.
+                return PostgresErrors.describe(sql) + ": this role may not change or read the schema's migrations;"
+                        + " run migrate, info and drop as the schema's owner (see eventstore roles --help)";
+            }
+            return PostgresErrors.describe(sql) + ": this login's group role does not allow it (see eventstore roles"
+                    + " --help for what each group may do)";
         }
         if (failure instanceof EventStoreException) {
             return PostgresErrors.mask(failure.getMessage());

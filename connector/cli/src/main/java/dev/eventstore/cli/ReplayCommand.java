@@ -51,6 +51,10 @@ final class ReplayCommand extends PipelineCommand {
     @Override
     public Integer call() throws Exception {
         BridgeConfig config = bridgeConfig();
+        if (!dryRun) {
+            // Before anything is read or planned: a replay that cannot record itself does not start.
+            AdminAudit.requireRecordable(config.connection(), config.schema(), "replay");
+        }
         Replayer.Target target;
         Instant time = null;
         if (destination.subscriptions) {
@@ -87,7 +91,6 @@ final class ReplayCommand extends PipelineCommand {
             out.printf("%nDry run: group %s would replay %,d events; nothing changed.%n", group, plan.replayed());
             return ExitCodes.OK;
         }
-        AdminAudit.requireRecordable(config.connection(), config.schema(), "replay");
         replayer.apply(plan);
         AdminAudit.record(root, config.connection(), config.schema(), "replay", java.util.Map.of("group", group,
                 "target", target.name().toLowerCase(), "partitions", plan.moves().size(), "events", plan.replayed()));
