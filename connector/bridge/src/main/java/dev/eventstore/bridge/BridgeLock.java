@@ -44,15 +44,23 @@ public final class BridgeLock implements AutoCloseable {
     /** PostgreSQL truncates application_name to 63 bytes. */
     private static final int APPLICATION_NAME_MAX = 63;
 
+    /** How long a lost lock may take to be taken again (a PostgreSQL restart) before the bridge stops. */
+    static final Duration RETAKE_WINDOW = Duration.ofSeconds(60);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BridgeLock.class);
+
     private final ConnectionSettings settings;
     private final SchemaName schema;
-    private final Connection connection;
+    private final String holderName;
+    private volatile Connection connection;
     private final AtomicBoolean released = new AtomicBoolean();
     private ScheduledExecutorService watchdog;
+    /** When the lock's connection was found lost (System.nanoTime), or 0 while it is held. */
+    private long lostSince;
 
-    private BridgeLock(ConnectionSettings settings, SchemaName schema, Connection connection) {
+    private BridgeLock(ConnectionSettings settings, SchemaName schema, String holderName, Connection connection) {
         this.settings = settings;
         this.schema = schema;
+        this.holderName = holderName;
         this.connection = connection;
     }
 
@@ -89,7 +97,7 @@ public final class BridgeLock implements AutoCloseable {
                         + " holds the store's bridge lock): one bridge per store; stop it first, or point this one at"
                         + " another schema");
             }
-            return new BridgeLock(settings, schema, connection);
+            return new BridgeLock(settings, schema, holder, connection);
         } catch (SQLException e) {
             closeQuietly(connection);
             // The first connection of a start: PostgreSQL unreachable, login refused, ... said as such.
@@ -136,9 +144,13 @@ public final class BridgeLock implements AutoCloseable {
     }
 
     /**
-     * Calls {@code onLost} once, on a thread of its own, when the lock's connection stops answering
-     * (checked every second, each check bounded by 2 s): PostgreSQL has then released the lock. The
-     * reason is one line; a login PostgreSQL now refuses is named as such.
+     * Keeps the lock for the bridge's life. When the lock's connection stops answering (checked
+     * every second, each check bounded by 2 s; PostgreSQL has then released the lock, for example
+     * on a restart), the lock is taken again on a new connection, retried every second for up to
+     * {@link #RETAKE_WINDOW}: the bridge runs on, still the store's only one. {@code onLost} is
+     * called once, on a thread of its own, with one line, when it cannot be: another session took
+     * the lock in between (a second bridge: this one stops, the other runs), PostgreSQL refuses
+     * the login, or PostgreSQL stays away longer than the window.
      */
     public synchronized void watch(Consumer<String> onLost) {
         if (watchdog != null || released.get()) {
@@ -151,14 +163,70 @@ public final class BridgeLock implements AutoCloseable {
         });
         watchdog.scheduleWithFixedDelay(() -> {
             if (released.get() || isHeld()) {
+                lostSince = 0;
                 return;
             }
-            if (released.compareAndSet(false, true)) {
+            String reason = retake();
+            if (reason != null && released.compareAndSet(false, true)) {
                 closeQuietly(connection);
                 watchdog.shutdown();
-                onLost.accept(lostReason());
+                onLost.accept(reason);
             }
         }, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Tries to take the lock again; returns null when held again or worth another try, else why not. */
+    private String retake() {
+        long now = System.nanoTime();
+        if (lostSince == 0) {
+            lostSince = now;
+            log.warn("Lost the connection to PostgreSQL that holds the bridge lock of schema {}; taking it again", schema);
+        }
+        closeQuietly(connection);
+        try {
+            BridgeLock again = acquire(settings, schema, holderName);
+            synchronized (this) {
+                if (released.get()) {
+                    again.close();
+                    return null;
+                }
+                connection = again.connection;
+            }
+            log.info("Took the bridge lock of schema {} again after {} ms", schema, (now - lostSince) / 1_000_000);
+            lostSince = 0;
+            return null;
+        } catch (BridgeException e) {
+            String login = loginRefused();
+            if (login != null) {
+                return login;
+            }
+            if (e.getMessage() != null && e.getMessage().startsWith("another bridge of schema")) {
+                return "lost the connection to PostgreSQL that holds the bridge lock of schema " + schema
+                        + ", and another session took the lock in between: " + e.getMessage()
+                        + "; this bridge no longer proves it is the store's only one and stops";
+            }
+            if (now - lostSince < RETAKE_WINDOW.toNanos()) {
+                return null;
+            }
+            return "lost the connection to PostgreSQL that holds the bridge lock of schema " + schema + " and could not"
+                    + " take the lock again within " + RETAKE_WINDOW.toSeconds() + " s (" + e.getMessage()
+                    + "), so it no longer proves it is the store's only bridge and stops";
+        }
+    }
+
+    /** One line when PostgreSQL refuses the bridge's login now, else null. */
+    private String loginRefused() {
+        try (Connection probe = settings.dataSource().getConnection()) {
+            return null;
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state != null && state.startsWith("28")) {
+                return "PostgreSQL refuses the bridge's login as " + settings.user() + ": " + PostgresErrors.describe(e)
+                        + ". The bridge stops instead of retrying: give the role LOGIN (ALTER ROLE ... LOGIN) or the"
+                        + " right password, then start it again.";
+            }
+            return null;
+        }
     }
 
     /** Whether the lock's connection still answers (so the session, and the lock, live). */
@@ -170,23 +238,6 @@ public final class BridgeLock implements AutoCloseable {
             return connection.isValid(VALID_TIMEOUT_SECONDS);
         } catch (SQLException e) {
             return false;
-        }
-    }
-
-    /** Why the lock was lost, trying a new connection to tell a refused login from a lost server. */
-    private String lostReason() {
-        String lost = "lost the connection to PostgreSQL that holds the bridge lock of schema " + schema
-                + ", so it no longer proves it is the store's only bridge and stops";
-        try (Connection probe = settings.dataSource().getConnection()) {
-            return lost + " (PostgreSQL answers again now: start the bridge again)";
-        } catch (SQLException e) {
-            String state = e.getSQLState();
-            if (state != null && state.startsWith("28")) {
-                return "PostgreSQL refuses the bridge's login as " + settings.user() + ": " + PostgresErrors.describe(e)
-                        + ". The bridge stops instead of retrying: give the role LOGIN (ALTER ROLE ... LOGIN) or the"
-                        + " right password, then start it again.";
-            }
-            return lost + " (" + PostgresErrors.describe(e) + ")";
         }
     }
 

@@ -275,31 +275,74 @@ class OneBridgePerStoreIT {
     }
 
     @Test
-    void aBridgeThatLosesItsLockSessionStops() throws Exception {
+    void aBridgeWhoseLockSessionEndsTakesTheLockAgainAndRunsOn() throws Exception {
         EventBridge live = started(settings());
         String name = (String) settings().get(BridgeConfig.Key.NAME);
-        long terminated;
+        int before = lockHolderPid();
+        terminateLockSession(name);
+        long terminated = System.nanoTime();
+
+        await().atMost(TIMEOUT).until(() -> lockHolderPid() > 0 && lockHolderPid() != before);
+        long retakenMs = (System.nanoTime() - terminated) / 1_000_000;
+        assertThat(live.terminated()).as("the bridge runs on").isNotDone();
+        // Still the store's only bridge: a second one refuses.
+        assertThatThrownBy(() -> EventBridge.start(new BridgeConfig(settings()), false))
+                .isInstanceOf(BridgeException.class).hasMessageStartingWith("another bridge of schema");
+        System.out.printf("LIFECYCLE scenario=lock_session_terminated retaken_ms=%d%n", retakenMs);
+    }
+
+    @Test
+    void aBridgeWhoseLockIsTakenByAnotherSessionMeanwhileStops() throws Exception {
+        EventBridge live = started(settings());
+        String name = (String) settings().get(BridgeConfig.Key.NAME);
+        try (Connection other = support.database.connect();
+             PreparedStatement take = other.prepareStatement("SELECT pg_try_advisory_lock((?::bigint << 32) | n.oid::bigint)"
+                     + " FROM pg_namespace n WHERE n.nspname = ?")) {
+            terminateLockSession(name);
+            long terminated = System.nanoTime();
+            take.setLong(1, BridgeLock.LOCK_SPACE);
+            take.setString(2, BridgeTestSupport.SCHEMA);
+            // The terminated backend releases the lock as it exits, a moment after the call returns.
+            await().atMost(TIMEOUT).pollInterval(java.time.Duration.ofMillis(10)).until(() -> {
+                try (ResultSet rs = take.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1);
+                }
+            });
+            assertThatThrownBy(() -> live.terminated().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(BridgeException.class)
+                    .hasMessageContaining("another session took the lock in between");
+            long stoppedMs = (System.nanoTime() - terminated) / 1_000_000;
+            assertThat(live.health().up()).isFalse();
+            assertThat(live.health().failure()).contains("no longer proves it is the store's only one");
+            System.out.printf("LIFECYCLE scenario=lock_taken_meanwhile stopped_ms=%d%n", stoppedMs);
+        }
+        // The lock is free again once that session ends: the next bridge starts.
+        await().atMost(TIMEOUT).until(() -> !BridgeLockHolder.held(support));
+        started(settings());
+    }
+
+    private void terminateLockSession(String bridgeName) throws Exception {
         try (Connection connection = support.database.connect();
              PreparedStatement kill = connection.prepareStatement("SELECT pg_terminate_backend(l.pid) FROM pg_locks l"
                      + " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.application_name = ?")) {
-            kill.setString(1, "eventstore bridge " + name);
+            kill.setString(1, "eventstore bridge " + bridgeName);
             try (ResultSet rs = kill.executeQuery()) {
                 assertThat(rs.next() && rs.getBoolean(1)).as("the lock's session terminated").isTrue();
             }
-            terminated = System.nanoTime();
         }
-        assertThatThrownBy(() -> live.terminated().get(30, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(BridgeException.class)
-                .hasMessageContaining("lost the connection to PostgreSQL that holds the bridge lock of schema "
-                        + BridgeTestSupport.SCHEMA);
-        long stoppedMs = (System.nanoTime() - terminated) / 1_000_000;
-        assertThat(live.health().up()).isFalse();
-        assertThat(live.health().failure()).contains("no longer proves it is the store's only bridge");
-        System.out.printf("LIFECYCLE scenario=lock_session_terminated stopped_ms=%d%n", stoppedMs);
+    }
 
-        // The lock is free again: the next bridge starts.
-        await().atMost(TIMEOUT).until(() -> !BridgeLockHolder.held(support));
-        started(settings());
+    /** The pid of the session holding the store's bridge lock, or 0. */
+    private int lockHolderPid() throws Exception {
+        try (Connection connection = support.database.connect();
+             PreparedStatement query = connection.prepareStatement("SELECT l.pid FROM pg_locks l JOIN pg_namespace n"
+                     + " ON l.objid = n.oid WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = ? AND n.nspname = ?")) {
+            query.setLong(1, BridgeLock.LOCK_SPACE);
+            query.setString(2, BridgeTestSupport.SCHEMA);
+            try (ResultSet rs = query.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
     }
 
     /** A logical replication stream on {@code slot} opened by this test: another process holding it. */
