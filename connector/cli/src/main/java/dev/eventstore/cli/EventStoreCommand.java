@@ -86,15 +86,21 @@ public final class EventStoreCommand implements Runnable {
         System.exit(code);
     }
 
+    /** The command line of {@code root}, with the commands other modules add ({@link ExtraCommands}). */
+    public static CommandLine commandLine(EventStoreCommand root) {
+        CommandLine commandLine = new CommandLine(root);
+        for (ExtraCommands extra : java.util.ServiceLoader.load(ExtraCommands.class)) {
+            extra.commands().forEach(commandLine::addSubcommand);
+        }
+        return commandLine;
+    }
+
     /** Runs one command line and returns its exit code; never throws, never exits the JVM. */
     public static int execute(Environment environment, PrintWriter out, PrintWriter err, String... args) {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         Secrets.register(environment.variables(), args);
         Logging.configure(verbose);
-        CommandLine commandLine = new CommandLine(new EventStoreCommand(environment, java.util.List.of(args), err));
-        for (ExtraCommands extra : java.util.ServiceLoader.load(ExtraCommands.class)) {
-            extra.commands().forEach(commandLine::addSubcommand);
-        }
+        CommandLine commandLine = commandLine(new EventStoreCommand(environment, java.util.List.of(args), err));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);

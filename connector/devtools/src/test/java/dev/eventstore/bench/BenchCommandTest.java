@@ -20,7 +20,7 @@ import picocli.CommandLine;
 class BenchCommandTest {
 
     private static BenchCommand parse(Map<String, String> env, String... args) {
-        CommandLine commandLine = new CommandLine(new EventStoreCommand(new Environment(env)));
+        CommandLine commandLine = EventStoreCommand.commandLine(new EventStoreCommand(new Environment(env)));
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         CommandLine.ParseResult result = commandLine.parseArgs(args);
         return (BenchCommand) result.subcommand().commandSpec().userObject();
