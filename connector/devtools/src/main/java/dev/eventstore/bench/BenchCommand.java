@@ -23,14 +23,14 @@ import picocli.CommandLine.Spec;
  * {@code eventstore bench}: the event store measured side by side with the ceiling (the same
  * work done directly on the same server) and with peers (message-db, Debezium's defaults and its
  * outbox router), in one run, on the same server and data. Prints one table (or JSON) and the
- * issues' goals judged on it; the progress goes to stderr. See BENCHMARKS.md.
+ * product's speed goals judged on it; the progress goes to stderr. See BENCHMARKS.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Benchmark the event store beside the raw-SQL ceiling and its peers, in one",
             "run, on the same servers and data: appends, reads, and the pipeline from",
-            "PostgreSQL to Kafka. Prints a table (or --json) and the goals of issues 3, 4",
-            "and 7 judged on it; progress goes to stderr.",
+            "PostgreSQL to Kafka. Prints a table (or --json) and the product's speed",
+            "goals judged on it; progress goes to stderr.",
             "Starts an embedded PostgreSQL (fsync=off) and Kafka broker unless --db-url",
             "and --kafka-bootstrap-servers name others. It uses schemas bench_store,",
             "bench_raw and bench_scale and database " + BenchServers.MESSAGE_DB_DATABASE + ",",

@@ -53,7 +53,7 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
         }
     }
 
-    /** The default sizes: brief for CI, the documented defaults, or everything the issue lists. */
+    /** The default sizes: brief for CI, the documented defaults, or everything the goals name. */
     enum Profile {
         QUICK, DEFAULT, FULL;
 

@@ -1,13 +1,12 @@
 package dev.eventstore.bench;
 
 /**
- * A speed goal of the issues, with what this run measured for it.
+ * A speed goal of the product, named by what it measures, with what this run measured for it.
  *
- * @param issues the issues that set it, e.g. "3, 7"
- * @param goal the goal as the issue states it
+ * @param goal what is measured and the figure to reach
  * @param measured what this run measured, or why it did not
  */
-record Goal(String issues, String goal, Verdict verdict, String measured) {
+record Goal(String goal, Verdict verdict, String measured) {
 
     enum Verdict {
         MET("met"), NOT_MET("NOT met"), NOT_MEASURED("not measured");

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The speed goals of issues 3, 4 and 7, judged on one run's rows: met, not met, or not measured
+ * The product's speed goals, judged on one run's rows: met, not met, or not measured
  * (by this run, or at all yet). Ratios are taken from the rows, so a goal is judged on figures
  * measured side by side in the same run.
  */
@@ -23,25 +23,25 @@ final class Goals {
 
     static List<Goal> evaluate(List<ResultRow> rows, RunFacts facts) {
         List<Goal> goals = new ArrayList<>();
-        goals.add(ratioGoal(rows, "3, 7", "100-event appends at least 0.8 of the raw batched INSERT",
+        goals.add(ratioGoal(rows, "100-event appends at least 0.8 of the raw batched INSERT",
                 List.of(AppendWorkloads.BATCH + 1, AppendWorkloads.BATCH + 8), "raw", 0.8, true, w -> writersLabel(w)));
-        goals.add(ratioGoal(rows, "3, 7", "single-event appends, 8 writers, at least 0.8 of raw single-row INSERTs",
+        goals.add(ratioGoal(rows, "single-event appends, 8 writers, at least 0.8 of raw single-row INSERTs",
                 List.of(AppendWorkloads.SINGLE + 8), "raw", 0.8, true, w -> "8 writers"));
-        goals.add(ratioGoal(rows, "7", "single-event appends, 8 writers, at least 3 times message-db on one category",
+        goals.add(ratioGoal(rows, "single-event appends, 8 writers, at least 3 times message-db on one category",
                 List.of(AppendWorkloads.SINGLE + 8), "message-db", 3.0, true, w -> "8 writers"));
-        goals.add(rateGoal(rows, "3", "reading a 1,000-event stream at least 200,000 events/s into typed events",
+        goals.add(rateGoal(rows, "reading a 1,000-event stream at least 200,000 events/s into typed events",
                 ReadWorkloads.STREAM, 200_000));
-        goals.add(latencyGoal(rows, "4", "pipeline at 1,000 events/s: p50 at most 10 ms", PipelineWorkloads.LATENCY + 1000,
+        goals.add(latencyGoal(rows, "pipeline at 1,000 events/s: p50 at most 10 ms", PipelineWorkloads.LATENCY + 1000,
                 10, Latency::p50Ms, "p50"));
-        goals.add(latencyGoal(rows, "4, 7", "pipeline at 1,000 events/s: p99 at most 25 ms", PipelineWorkloads.LATENCY + 1000,
+        goals.add(latencyGoal(rows, "pipeline at 1,000 events/s: p99 at most 25 ms", PipelineWorkloads.LATENCY + 1000,
                 25, Latency::p99Ms, "p99"));
-        goals.add(latencyGoal(rows, "7", "pipeline at 5,000 events/s: p99 at most 50 ms", PipelineWorkloads.LATENCY + 5000,
+        goals.add(latencyGoal(rows, "pipeline at 5,000 events/s: p99 at most 50 ms", PipelineWorkloads.LATENCY + 5000,
                 50, Latency::p99Ms, "p99"));
-        goals.add(rateGoal(rows, "4, 7", "backlog drain of 100,000 events at least 40,000 events/s",
+        goals.add(rateGoal(rows, "backlog drain of 100,000 events at least 40,000 events/s",
                 PipelineWorkloads.DRAIN + 100_000, 40_000));
         goals.add(heapGoal(rows, facts));
         goals.add(replayGoal(rows));
-        goals.add(rateGoal(rows, "6", "republish 1,000,000 events at least 50,000 events/s",
+        goals.add(rateGoal(rows, "republish 1,000,000 events at least 50,000 events/s",
                 RepublishWorkload.REPUBLISH + 1_000_000, 50_000));
         goals.add(scaleGoal(rows));
         goals.add(timeGoal(facts));
@@ -54,7 +54,7 @@ final class Goals {
     }
 
     /** Every listed workload's ratio (ours ÷ {@code subjectId}) at least {@code target}. */
-    private static Goal ratioGoal(List<ResultRow> rows, String issues, String goal, List<String> workloads,
+    private static Goal ratioGoal(List<ResultRow> rows, String goal, List<String> workloads,
                                   String subjectId, double target, boolean atLeast, Function<String, String> label) {
         List<String> parts = new ArrayList<>();
         boolean met = true;
@@ -62,22 +62,22 @@ final class Goals {
             Optional<ResultRow> row = find(rows, workload, subjectId);
             if (row.isEmpty() || row.get().ratio() == null) {
                 String why = row.map(r -> r.ran() ? "our row did not run" : r.note()).orElse("not run");
-                return new Goal(issues, goal, Goal.Verdict.NOT_MEASURED, label.apply(workload) + ": " + why);
+                return new Goal(goal, Goal.Verdict.NOT_MEASURED, label.apply(workload) + ": " + why);
             }
             double ratio = row.get().ratio();
             met &= atLeast ? ratio >= target : ratio <= target;
             parts.add(label.apply(workload) + " " + ReportRenderer.ratio(ratio));
         }
-        return new Goal(issues, goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join(", ", parts));
+        return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join(", ", parts));
     }
 
-    private static Goal rateGoal(List<ResultRow> rows, String issues, String goal, String workload, double target) {
+    private static Goal rateGoal(List<ResultRow> rows, String goal, String workload, double target) {
         Optional<ResultRow> ours = BenchReport.ours(rows, workload);
         if (ours.isEmpty()) {
-            return new Goal(issues, goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
         }
         double value = ours.get().eventsPerSecond();
-        return new Goal(issues, goal, value >= target ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+        return new Goal(goal, value >= target ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
                 ReportRenderer.eventsPerSecond(value) + " events/s");
     }
 
@@ -95,7 +95,7 @@ final class Goals {
                 .findFirst();
         Optional<ResultRow> judged = perCore.isPresent() ? perCore : single;
         if (judged.isEmpty()) {
-            return new Goal("6, 7", goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
         }
         double value = judged.get().eventsPerSecond();
         String measured = ReportRenderer.eventsPerSecond(value) + " events/s";
@@ -103,17 +103,17 @@ final class Goals {
             measured += " with " + ReplayWorkloads.consumersOf(perCore.get().workloadId()) + " consumers"
                     + single.map(r -> ", " + ReportRenderer.eventsPerSecond(r.eventsPerSecond()) + " with 1").orElse("");
         }
-        return new Goal("6, 7", goal, value >= 200_000 ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, measured);
+        return new Goal(goal, value >= 200_000 ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, measured);
     }
 
-    private static Goal latencyGoal(List<ResultRow> rows, String issues, String goal, String workload, double targetMs,
+    private static Goal latencyGoal(List<ResultRow> rows, String goal, String workload, double targetMs,
                                     Function<Latency, Double> percentile, String name) {
         Optional<ResultRow> ours = BenchReport.ours(rows, workload);
         if (ours.isEmpty() || ours.get().latency() == null) {
-            return new Goal(issues, goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
         }
         double value = percentile.apply(ours.get().latency());
-        return new Goal(issues, goal, value <= targetMs ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+        return new Goal(goal, value <= targetMs ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
                 name + " " + ReportRenderer.millis(value) + " ms at " + ReportRenderer.eventsPerSecond(ours.get().eventsPerSecond())
                         + " events/s");
     }
@@ -123,11 +123,11 @@ final class Goals {
         boolean pipelineRan = rows.stream().anyMatch(r -> r.workloadId().startsWith("pipeline.") && r.role() == ResultRow.Role.OURS
                 && r.ran());
         if (!pipelineRan) {
-            return new Goal("4", goal, Goal.Verdict.NOT_MEASURED, "no pipeline row of ours ran");
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "no pipeline row of ours ran");
         }
         long mib = facts.maxHeapBytes() / (1024 * 1024);
         boolean met = facts.maxHeapBytes() <= 512L * 1024 * 1024 + 64L * 1024 * 1024;
-        return new Goal("4", goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MEASURED,
+        return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MEASURED,
                 met ? "max heap " + mib + " MiB, shared with the embedded broker and every workload"
                         : "this run's max heap was " + mib + " MiB; run with EVENTSTORE_JAVA_OPTS=-Xmx512m to judge");
     }
@@ -139,24 +139,24 @@ final class Goals {
         for (String workload : List.of(ScaleWorkload.APPEND_BATCH, ScaleWorkload.APPEND_SINGLE)) {
             Optional<ResultRow> empty = find(rows, workload, "empty");
             if (empty.isEmpty() || empty.get().ratio() == null) {
-                return new Goal("7", goal, Goal.Verdict.NOT_MEASURED, "not run: --full runs it");
+                return new Goal(goal, Goal.Verdict.NOT_MEASURED, "not run: --full runs it");
             }
             double ratio = empty.get().ratio();
             met &= ratio >= 0.8;
             parts.add((workload.equals(ScaleWorkload.APPEND_BATCH) ? "batches " : "single events ")
                     + ReportRenderer.ratio(ratio) + " of empty");
         }
-        return new Goal("7", goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join(", ", parts));
+        return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join(", ", parts));
     }
 
     private static Goal timeGoal(RunFacts facts) {
         String goal = "bench all at default sizes finishes within 15 minutes";
         BenchSettings settings = facts.settings();
         if (settings.suite() != BenchSettings.Suite.ALL || settings.profile() != BenchSettings.Profile.DEFAULT) {
-            return new Goal("7", goal, Goal.Verdict.NOT_MEASURED, "this run is not bench all at default sizes");
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "this run is not bench all at default sizes");
         }
         boolean met = facts.elapsed().compareTo(Duration.ofMinutes(15)) <= 0;
-        return new Goal("7", goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+        return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
                 String.format(Locale.ROOT, "%s (minutes:seconds), servers' start included",
                         Progress.minutes(facts.elapsed().toNanos())));
     }

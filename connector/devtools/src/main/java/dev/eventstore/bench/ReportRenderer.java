@@ -42,10 +42,10 @@ final class ReportRenderer {
             out.append('\n').append("goals\n");
             List<String[]> lines = new ArrayList<>();
             for (Goal goal : report.goals()) {
-                lines.add(new String[] {goal.verdict().label(), "issue " + goal.issues(), goal.goal(), goal.measured()});
+                lines.add(new String[] {goal.verdict().label(), goal.goal(), goal.measured()});
             }
-            out.append(columns(new String[] {"verdict", "from", "goal", "measured"}, lines,
-                    new boolean[] {false, false, false, false}, "  "));
+            out.append(columns(new String[] {"verdict", "goal", "measured"}, lines,
+                    new boolean[] {false, false, false}, "  "));
         }
         return out.toString();
     }
@@ -175,7 +175,6 @@ final class ReportRenderer {
         ArrayNode goals = root.putArray("goals");
         for (Goal goal : report.goals()) {
             ObjectNode node = goals.addObject();
-            node.put("issues", goal.issues());
             node.put("goal", goal.goal());
             node.put("verdict", goal.verdict().name().toLowerCase(Locale.ROOT));
             node.put("measured", goal.measured());
