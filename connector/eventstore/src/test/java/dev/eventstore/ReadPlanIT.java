@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * otherwise estimates a few rows, reads every event of the stream from the page's start with a
  * bitmap scan and sorts them, on every page (52 ms against 0.6 ms a page of 1,000 events of a
  * 100,000-event stream, measured). The plans are the server's own, logged by auto_explain to
- * this session.
+ * this test's database session.
  */
 @ExtendWith(EventStoreExtension.class)
 class ReadPlanIT {

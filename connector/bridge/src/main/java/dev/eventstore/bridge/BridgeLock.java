@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * One bridge per store: a PostgreSQL session-level advisory lock, keyed by the store's schema
  * (its OID in the database, see {@code bridge_lock.sql}), held on a connection of its own for as
- * long as the holder runs and released by {@link #close()} or when that session ends. Whatever their
+ * long as the holder runs and released by {@link #close()} or when its database session ends. Whatever their
  * {@code bridge.name} and {@code slot.name}, two bridges of one store take the same lock; stores in
  * other schemas or databases take other locks.
  *

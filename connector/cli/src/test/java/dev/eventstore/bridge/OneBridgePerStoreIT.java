@@ -316,7 +316,7 @@ class OneBridgePerStoreIT {
             assertThat(live.health().failure()).contains("no longer proves it is the store's only one");
             System.out.printf("LIFECYCLE scenario=lock_taken_meanwhile stopped_ms=%d%n", stoppedMs);
         }
-        // The lock is free again once that session ends: the next bridge starts.
+        // The lock is free again once that database session ends: the next bridge starts.
         await().atMost(TIMEOUT).until(() -> !BridgeLockHolder.held(support));
         started(settings());
     }

@@ -143,7 +143,7 @@ final class ScaleWorkload {
                 // Chunks and the vacuum may take minutes on a busy machine: no timeout for the fill.
                 statement.execute("SET statement_timeout = 0");
                 // The GIN indexes on data and metadata take most of the fill's time; a larger pending
-                // list (this session only) merges their entries in fewer, larger steps: about 1.7x faster
+                // list (this database session only) merges their entries in fewer, larger steps: about 1.7x faster
                 // here, and the indexes end the same once the vacuum has flushed the list.
                 statement.execute("SET gin_pending_list_limit = '64MB'");
             }
