@@ -108,6 +108,7 @@ final class DevCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("Starting embedded PostgreSQL and Kafka ...");
         out.flush();
+        boolean closed = false;
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(subdirectory("postgres"), Map.of());
              // Topics are the bridge's to create, with its settings: never the broker's defaults
              // because a consumer subscribed first.
@@ -141,7 +142,13 @@ final class DevCommand implements Callable<Integer> {
             } finally {
                 bridge.close();
             }
+            closed = true;
         } finally {
+            if (closed) {
+                // Before the shutdown hook is released: once it returns, the JVM may end at once.
+                out.println("Stopped.");
+                out.flush();
+            }
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -149,7 +156,6 @@ final class DevCommand implements Callable<Integer> {
                 // The JVM is already exiting through the hook.
             }
         }
-        out.println("Stopped.");
         return ExitCodes.OK;
     }
 

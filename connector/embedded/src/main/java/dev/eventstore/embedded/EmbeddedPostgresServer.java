@@ -112,7 +112,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             }
             if (dataDirectory != null) {
                 Files.createDirectories(dataDirectory);
-                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+                // A server on the caller's own directory is closed by the caller, in its order: the
+                // dev command stops its bridge (whose last offsets go to this server) first. The
+                // library's JVM shutdown hook would stop the server at the same moment instead.
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false).setRegisterShutdownHook(false);
             }
             long started = System.nanoTime();
             EmbeddedPostgres postgres = builder.start();
