@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class PackageInfoTest {
 
-    private static final Pattern REFERENCE = Pattern.compile("\\b(dev\\.eventstore(?:\\.[a-z]+)*)\\.[A-Z]");
     private static final Pattern PACKAGE = Pattern.compile("(?m)^package ([a-z.]+);");
     private static final Pattern MAY_DEPEND = Pattern.compile("(?s)May depend on:(.*?)(?:\\*/|<p>)");
     private static final Pattern CODE = Pattern.compile("\\{@code (dev\\.eventstore[a-z.]*)}");
@@ -35,28 +35,15 @@ class PackageInfoTest {
 
     @Test
     void everyPackageSaysWhatItHoldsAndNamesOnlyThePackagesItMayDependOn() throws IOException {
-        Map<String, Set<String>> uses = new TreeMap<>();
+        Map<String, Set<String>> uses = PackageDependenciesTest.graph(connector, UnaryOperator.identity());
         Map<String, Path> infos = new TreeMap<>();
         try (Stream<Path> modules = Files.list(connector)) {
-            for (Path module : modules.filter(m -> Files.isDirectory(m.resolve("src/main/java"))).toList()) {
-                try (Stream<Path> files = Files.walk(module.resolve("src/main/java"))) {
-                    for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                        String text = Files.readString(file);
-                        Matcher pkg = PACKAGE.matcher(text);
-                        if (!pkg.find()) {
-                            continue;
-                        }
-                        String self = pkg.group(1);
-                        if (file.getFileName().toString().equals("package-info.java")) {
-                            infos.put(self, file);
-                            continue;
-                        }
-                        Set<String> used = uses.computeIfAbsent(self, p -> new TreeSet<>());
-                        Matcher reference = REFERENCE.matcher(text);
-                        while (reference.find()) {
-                            if (!reference.group(1).equals(self)) {
-                                used.add(reference.group(1));
-                            }
+            for (Path sources : modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).toList()) {
+                try (Stream<Path> files = Files.walk(sources)) {
+                    for (Path file : files.filter(f -> f.getFileName().toString().equals("package-info.java")).toList()) {
+                        Matcher pkg = PACKAGE.matcher(read(file));
+                        if (pkg.find()) {
+                            infos.put(pkg.group(1), file);
                         }
                     }
                 }
