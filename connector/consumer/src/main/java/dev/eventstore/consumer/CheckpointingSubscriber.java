@@ -1,13 +1,9 @@
 package dev.eventstore.consumer;
 
-import static dev.eventstore.consumer.RecordPositions.checkpoint;
-import static dev.eventstore.consumer.RecordPositions.describe;
 import static dev.eventstore.consumer.RecordPositions.oneLine;
-import static dev.eventstore.consumer.RecordPositions.position;
 
 import dev.eventstore.EventStore;
 import dev.eventstore.SubscriptionStore;
-import dev.eventstore.consumer.CheckpointingSubscriberConfig.ErrorsPolicy;
 import dev.eventstore.serializer.EventSerializer;
 import java.sql.Connection;
 import java.time.Duration;
@@ -96,6 +92,11 @@ import org.slf4j.LoggerFactory;
  * <p>Events of one partition are handled one at a time, in offset order (so each stream in order),
  * all on the subscriber's thread. The handler never sees record contents in logs: they are logged
  * only at TRACE.
+ *
+ * <p>This class runs the subscriber's life and its poll loop; each record goes to a
+ * {@link RecordHandler} (retries and errors policy), which applies it with an
+ * {@link ExactlyOnceApplier} and parks it with {@link DeadLetterParking}; {@link OffsetCommits}
+ * commits Kafka offsets and {@link ResumingRebalanceListener} seeks assigned partitions.
  */
 public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
 
@@ -107,17 +108,13 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
 
     private final CheckpointingSubscriberConfig config;
     private final SubscriptionStore subscriptions;
-    private final EventRecordDeserializer deserializer;
-    private final ExactlyOnceApplier applier;
     private final DeadLetterParking deadLetters;
-    private final Consumer<ConsumedEvent> afterCommit;
+    private final RecordHandler records;
     private final String subscriptionId;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final AtomicLong processed = new AtomicLong();
-    private final AtomicLong duplicates = new AtomicLong();
     private volatile Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile ResumingRebalanceListener rebalance;
@@ -126,12 +123,13 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
     private CheckpointingSubscriber(Builder builder) {
         this.config = builder.config;
         this.subscriptions = builder.store.subscriptions();
-        this.deserializer = builder.deserializer != null ? builder.deserializer
-                : new EventRecordDeserializer(builder.serializer, config.deserializerStrict());
         this.subscriptionId = config.subscriptionId();
-        this.applier = new ExactlyOnceApplier(builder.store.dataSource(), subscriptions, builder.handler, subscriptionId);
         this.deadLetters = new DeadLetterParking(config, subscriptions);
-        this.afterCommit = builder.afterCommit;
+        EventRecordDeserializer deserializer = builder.deserializer != null ? builder.deserializer
+                : new EventRecordDeserializer(builder.serializer, config.deserializerStrict());
+        this.records = new RecordHandler(config, deserializer,
+                new ExactlyOnceApplier(builder.store.dataSource(), subscriptions, builder.handler, subscriptionId),
+                deadLetters, builder.afterCommit, stopRequested);
     }
 
     /** A builder for a subscriber with {@code config}. */
@@ -164,12 +162,12 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
 
     /** Events handed to the handler and committed (with their positions). */
     public long processedCount() {
-        return processed.get();
+        return records.processed();
     }
 
     /** Events skipped because the group's recorded position in their stream was already at or past them. */
     public long duplicateCount() {
-        return duplicates.get();
+        return records.duplicates();
     }
 
     /**
@@ -222,7 +220,7 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
             }
             state.set(State.STOPPED);
             log.info("Subscriber {} stopped: {} events processed, {} duplicates skipped, {} records parked",
-                    subscriptionId, processed.get(), duplicates.get(), deadLetters.count());
+                    subscriptionId, records.processed(), records.duplicates(), deadLetters.count());
         } catch (org.apache.kafka.common.errors.InterruptException | WakeupException e) {
             if (!stopping()) {
                 throw fail(e);
@@ -311,9 +309,9 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
             log.info("Subscriber {} started on {}", subscriptionId, pattern != null ? "/" + pattern + "/" : config.topics());
             Duration pollTimeout = Duration.ofMillis(config.pollTimeoutMs());
             while (!stopping()) {
-                ConsumerRecords<String, byte[]> records;
+                ConsumerRecords<String, byte[]> polled;
                 try {
-                    records = c.poll(pollTimeout);
+                    polled = c.poll(pollTimeout);
                 } catch (WakeupException e) {
                     if (stopping()) {
                         break;
@@ -323,7 +321,7 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
                     // Kafka wraps what the rebalance listener throws.
                     throw listener.failure() != null ? listener.failure() : e;
                 }
-                if (!handle(records, commits)) {
+                if (!handle(polled, commits)) {
                     break;
                 }
                 commits.commitAsync(c);
@@ -342,97 +340,19 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
     }
 
     /** Handles a poll's records, partition by partition in offset order; {@code false} once stopping. */
-    private boolean handle(ConsumerRecords<String, byte[]> records, OffsetCommits commits) {
-        for (TopicPartition partition : records.partitions()) {
-            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+    private boolean handle(ConsumerRecords<String, byte[]> polled, OffsetCommits commits) {
+        for (TopicPartition partition : polled.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : polled.records(partition)) {
                 if (stopping()) {
                     return false;
                 }
-                if (!handle(record)) {
+                if (!records.handle(record)) {
                     return false;
                 }
                 commits.done(record);
             }
         }
         return true;
-    }
-
-    /** Handles one record; {@code false} if the subscriber is stopping and the record was not dealt with. */
-    private boolean handle(ConsumerRecord<String, byte[]> record) {
-        ConsumedEvent event;
-        try {
-            event = deserializer.deserialize(record.topic(), record.headers(), record.value())
-                    .withPosition(record.topic(), record.partition(), record.offset());
-        } catch (MalformedEventRecordException e) {
-            String where = position(record);
-            if (config.errorsPolicy() == ErrorsPolicy.DEAD_LETTER) {
-                deadLetters.park(record, DeadLetterHeaders.REASON_MALFORMED_RECORD, e.problem().code(), e.detail(), 0);
-                return true;
-            }
-            throw new SubscriberException("Subscriber " + subscriptionId + " cannot read the record at " + where + ": "
-                    + e.detail() + " (errors.policy=fail; with dead-letter it would be parked)", e);
-        }
-        if (log.isTraceEnabled()) {
-            log.trace("Subscriber {} handling {} data {} metadata {}", subscriptionId, event, event.data(), event.metadata());
-        }
-        String checkpoint = checkpoint(record);
-        int attempts = config.retryAttempts();
-        ExactlyOnceApplier.Failure last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                if (applier.apply(event, checkpoint)) {
-                    processed.incrementAndGet();
-                    notifyAfterCommit(event);
-                } else {
-                    duplicates.incrementAndGet();
-                    log.debug("Subscriber {} skipped {}: its stream's recorded position is at or past it", subscriptionId, event);
-                }
-                return true;
-            } catch (ExactlyOnceApplier.Failure f) {
-                last = f;
-            }
-            if (attempt < attempts) {
-                long wait = config.backoffMs(attempt);
-                log.warn("Subscriber {}: {} failed on {} (attempt {} of {}): {}; retrying in {} ms", subscriptionId,
-                        last.infrastructure ? "PostgreSQL" : "the handler", describe(event), attempt, attempts,
-                        oneLine(last.getCause()), wait);
-                if (awaitStop(wait)) {
-                    log.info("Subscriber {} stopping: retries of {} abandoned; it is handled again at the next start",
-                            subscriptionId, describe(event));
-                    return false;
-                }
-            }
-        }
-        Throwable cause = last.getCause();
-        if (!last.infrastructure && config.errorsPolicy() == ErrorsPolicy.DEAD_LETTER) {
-            deadLetters.park(record, DeadLetterHeaders.REASON_HANDLER_FAILED, cause.getClass().getName(), oneLine(cause),
-                    attempts);
-            deadLetters.recordParkedPosition(event, checkpoint);
-            return true;
-        }
-        throw new SubscriberException("Subscriber " + subscriptionId + ": " + (last.infrastructure ? "PostgreSQL" : "the handler")
-                + " failed " + attempts + (attempts == 1 ? " time" : " times") + " on event " + describe(event) + ": "
-                + oneLine(cause), cause);
-    }
-
-    private void notifyAfterCommit(ConsumedEvent event) {
-        if (afterCommit != null) {
-            try {
-                afterCommit.accept(event);
-            } catch (RuntimeException e) {
-                log.warn("Subscriber {}: the after-commit callback failed on {}: {}", subscriptionId, describe(event), oneLine(e));
-            }
-        }
-    }
-
-    /** Waits {@code millis} unless the subscriber is asked to stop; {@code true} if it is. */
-    private boolean awaitStop(long millis) {
-        try {
-            return stopRequested.await(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
     }
 
     /** Builds a {@link CheckpointingSubscriber}: an event store, a serializer (or deserializer) and a handler are required. */
