@@ -1,8 +1,8 @@
 package dev.eventstore;
 
 /**
- * The store's fixed limits. The SQL functions of migration {@code V20240000000001} enforce the
- * same numbers (a test compares them), so a caller that bypasses this library meets them too.
+ * The store's fixed limits. The store's SQL functions ({@code migrations/R__1_function_*.sql}) enforce
+ * the same numbers (a test compares them), so a caller that bypasses this library meets them too.
  */
 public final class Limits {
 

@@ -9,8 +9,10 @@ import org.postgresql.util.ServerErrorMessage;
 
 /**
  * The one place where PostgreSQL errors become domain exceptions, by SQLSTATE and constraint name.
- * The SQLSTATEs of class {@code ZE} are raised by the functions of migration
- * {@code V20240000000001__schema_functions.sql}; see its header for the list.
+ * The SQLSTATEs of class {@code ZE} ("event store") are raised by the store's SQL functions
+ * ({@code migrations/R__1_function_<name>.sql}, each naming the ones it raises): ZE001 wrong expected
+ * version, ZE002 stream deleted, ZE003 stream not found, ZE004 invalid stream id, ZE005 invalid event,
+ * ZE006 invalid argument, ZE007 events are immutable.
  */
 final class StoreErrors {
 

@@ -40,7 +40,7 @@ class SchemaFunctionsIT {
         DATABASE.dropSchema(SCHEMA);
     }
 
-    /** Every function pins its search_path; the stream page reads also keep off sorting (V20240000000010), and nothing else is set. */
+    /** Every function pins its search_path; the stream page reads also keep off sorting (R__1_function_read_stream_forward.sql, R__1_function_read_stream_backward.sql), and nothing else is set. */
     @Test
     void everyFunctionPinsItsSearchPathToTheMigratedSchema() throws Exception {
         try (Connection connection = DATABASE.connect();
@@ -130,7 +130,7 @@ class SchemaFunctionsIT {
 
     @Test
     void aSingleEventIsCheckedAndWordedAsAnEventOfABatch() throws SQLException {
-        // A single event takes a shorter path through append_to_stream (V20240000000009): same checks, same words.
+        // A single event takes a shorter path through append_to_stream (R__1_function_append_to_stream.sql): same checks, same words.
         Map<String, String[]> cases = Map.of(
                 "the event type is empty", new String[] {"''", "1", "'{}'"},
                 "the event type is only whitespace", new String[] {"'  '", "1", "'{}'"},

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads the monitoring views of the migration {@code V20240000000004__monitoring_views.sql}:
+ * Reads the monitoring views of the migrations ({@code R__2_view_<name>.sql}):
  * the one definition of each number that {@code eventstore status}, the bridge's
  * {@code /metrics} and an operator's dashboard share. Each method runs one query on the
  * caller's connection.

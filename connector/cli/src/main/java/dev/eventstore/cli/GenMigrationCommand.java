@@ -132,6 +132,8 @@ final class GenMigrationCommand implements Callable<Integer> {
                 "-- Written by `eventstore gen-migration` on " + clock.instant() + ".",
                 "-- Flyway runs it once, in a transaction, with search_path set to the event store schema:",
                 "-- write object names unqualified. Never edit it once applied; add a new migration instead.",
+                "-- A function or view is changed in its repeatable migration (R__1_function_<name>.sql,",
+                "-- R__2_view_<name>.sql), and privileges in R__3_grants.sql, which migrate runs again.",
                 "",
                 "");
     }

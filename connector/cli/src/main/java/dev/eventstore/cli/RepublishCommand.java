@@ -74,9 +74,10 @@ final class RepublishCommand extends PipelineCommand {
                 store.streamInfo(chosen.streamId());
             }
         }
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "events");
-        Republisher.Report report = new Republisher(config).republish(chosen, bar);
-        bar.finish();
+        Republisher.Report report;
+        try (Progress bar = Progress.counting(spec.commandLine().getErr(), "events")) {
+            report = new Republisher(config).republish(chosen, bar);
+        }
         if (chosen.streamId() != null && report.events() == 0) {
             throw new CommandFailedException("stream " + chosen.streamId() + " does not exist or has no events");
         }
@@ -89,9 +90,10 @@ final class RepublishCommand extends PipelineCommand {
     }
 
     private int restore(BridgeConfig config, String topic) throws Exception {
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "events");
-        Republisher.Restore restore = new Republisher(config).restoreTopic(topic, bar);
-        bar.finish();
+        Republisher.Restore restore;
+        try (Progress bar = Progress.counting(spec.commandLine().getErr(), "events")) {
+            restore = new Republisher(config).restoreTopic(topic, bar);
+        }
         AdminAudit.record(root, config.connection(), config.schema(), "republish",
                 java.util.Map.of("restore_topic", topic, "topic_id", restore.topicId(), "events", restore.events()));
         java.io.PrintWriter out = spec.commandLine().getOut();

@@ -105,7 +105,6 @@ class OperationsGuideTest {
 
     @Test
     void everyViewTheGuideNamesIsCreatedByTheMigration() throws Exception {
-        String migration = Files.readString(ROOT.resolve("migrations/V20240000000004__monitoring_views.sql"));
         Matcher m = Pattern.compile("monitor_[a-z_]+").matcher(guide());
         Set<String> views = new TreeSet<>();
         while (m.find()) {
@@ -113,6 +112,9 @@ class OperationsGuideTest {
         }
         assertThat(views).containsExactly("monitor_events_per_hour", "monitor_largest_streams", "monitor_replication_slots",
                 "monitor_streams_per_category", "monitor_subscription_lag", "monitor_table_sizes");
-        views.forEach(view -> assertThat(migration).contains("CREATE VIEW " + view + " AS"));
+        for (String view : views) {
+            assertThat(Files.readString(ROOT.resolve("migrations/R__2_view_" + view + ".sql")))
+                    .contains("CREATE OR REPLACE VIEW " + view + " AS");
+        }
     }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each monitoring view of V20240000000004 against a known data set, written with explicit
+ * Each monitoring view (migrations/R__2_view_<name>.sql) against a known data set, written with explicit
  * timestamps relative to the database's current hour H (UTC):
  * <pre>
  *   stream     created   events (created_at)                       soft-deleted

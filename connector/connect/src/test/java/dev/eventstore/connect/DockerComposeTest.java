@@ -157,7 +157,7 @@ class DockerComposeTest {
             }
         });
         // logins creates both in the group role the migrations grant the bridge's privileges
-        // (migrations/V20240000000006__least_privilege.sql: <schema>_cdc), with REPLICATION.
+        // (migrations/R__3_grants.sql: <schema>_cdc), with REPLICATION.
         String script = String.join("\n", strings(services.path("logins").path("command")));
         assertThat(script).contains("CREATE ROLE %I LOGIN REPLICATION IN ROLE eventstore_cdc",
                 "('eventstore_bridge'), ('eventstore_connect')", "ALTER ROLE eventstore_bridge PASSWORD :'bridge_password'",

@@ -1,54 +1,31 @@
 package dev.eventstore.consumer;
 
+import static dev.eventstore.consumer.RecordPositions.oneLine;
+
 import dev.eventstore.EventStore;
-import dev.eventstore.EventStoreException;
-import dev.eventstore.PartitionPosition;
-import dev.eventstore.StreamNotFoundException;
 import dev.eventstore.SubscriptionStore;
-import dev.eventstore.consumer.CheckpointingSubscriberConfig.ErrorsPolicy;
-import dev.eventstore.jdbc.PostgresErrors;
 import dev.eventstore.serializer.EventSerializer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,6 +92,11 @@ import org.slf4j.LoggerFactory;
  * <p>Events of one partition are handled one at a time, in offset order (so each stream in order),
  * all on the subscriber's thread. The handler never sees record contents in logs: they are logged
  * only at TRACE.
+ *
+ * <p>This class runs the subscriber's life and its poll loop; each record goes to a
+ * {@link RecordHandler} (retries and errors policy), which applies it with an
+ * {@link ExactlyOnceApplier} and parks it with {@link DeadLetterParking}; {@link OffsetCommits}
+ * commits Kafka offsets and {@link ResumingRebalanceListener} seeks assigned partitions.
  */
 public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
 
@@ -125,39 +107,29 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
     public enum State { NEW, RUNNING, STOPPED, FAILED }
 
     private final CheckpointingSubscriberConfig config;
-    private final DataSource dataSource;
     private final SubscriptionStore subscriptions;
-    private final EventRecordDeserializer deserializer;
-    private final EventHandler handler;
-    private final Consumer<ConsumedEvent> afterCommit;
+    private final DeadLetterParking deadLetters;
+    private final RecordHandler records;
     private final String subscriptionId;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final AtomicLong processed = new AtomicLong();
-    private final AtomicLong duplicates = new AtomicLong();
-    private final AtomicLong parked = new AtomicLong();
     private volatile Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile ResumingRebalanceListener rebalance;
     private volatile SubscriberException failure;
-    private volatile SubscriberException listenerFailure;
-    private volatile Set<TopicPartition> assignment = Set.of();
-
-    // Owned by the subscriber's thread.
-    private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
-    private boolean uncommitted;
-    private KafkaProducer<String, byte[]> deadLetterProducer;
 
     private CheckpointingSubscriber(Builder builder) {
         this.config = builder.config;
-        this.dataSource = builder.store.dataSource();
         this.subscriptions = builder.store.subscriptions();
-        this.deserializer = builder.deserializer != null ? builder.deserializer
-                : new EventRecordDeserializer(builder.serializer, config.deserializerStrict());
-        this.handler = builder.handler;
-        this.afterCommit = builder.afterCommit;
         this.subscriptionId = config.subscriptionId();
+        this.deadLetters = new DeadLetterParking(config, subscriptions);
+        EventRecordDeserializer deserializer = builder.deserializer != null ? builder.deserializer
+                : new EventRecordDeserializer(builder.serializer, config.deserializerStrict());
+        this.records = new RecordHandler(config, deserializer,
+                new ExactlyOnceApplier(builder.store.dataSource(), subscriptions, builder.handler, subscriptionId),
+                deadLetters, builder.afterCommit, stopRequested);
     }
 
     /** A builder for a subscriber with {@code config}. */
@@ -190,12 +162,12 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
 
     /** Events handed to the handler and committed (with their positions). */
     public long processedCount() {
-        return processed.get();
+        return records.processed();
     }
 
     /** Events skipped because the group's recorded position in their stream was already at or past them. */
     public long duplicateCount() {
-        return duplicates.get();
+        return records.duplicates();
     }
 
     /**
@@ -203,12 +175,13 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
      * snapshot, updated by the rebalance listener.
      */
     public Set<TopicPartition> assignment() {
-        return assignment;
+        ResumingRebalanceListener listener = rebalance;
+        return listener == null ? Set.of() : listener.assignment();
     }
 
     /** Records parked on the dead-letter topic. */
     public long parkedCount() {
-        return parked.get();
+        return deadLetters.count();
     }
 
     /** Runs {@link #run()} on a new thread named {@code eventstore-subscriber-<group id>-<n>}; returns at once. */
@@ -247,7 +220,7 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
             }
             state.set(State.STOPPED);
             log.info("Subscriber {} stopped: {} events processed, {} duplicates skipped, {} records parked",
-                    subscriptionId, processed.get(), duplicates.get(), parked.get());
+                    subscriptionId, records.processed(), records.duplicates(), deadLetters.count());
         } catch (org.apache.kafka.common.errors.InterruptException | WakeupException e) {
             if (!stopping()) {
                 throw fail(e);
@@ -320,12 +293,14 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config.consumerProperties(), new StringDeserializer(),
                 new ByteArrayDeserializer());
         consumer = c;
+        OffsetCommits commits = new OffsetCommits(subscriptionId, config.closeTimeoutMs());
         try {
             if (stopping()) {
                 return;
             }
             Pattern pattern = config.topicPattern();
-            Rebalance listener = new Rebalance(c);
+            ResumingRebalanceListener listener = new ResumingRebalanceListener(c, subscriptions, commits, subscriptionId);
+            rebalance = listener;
             if (pattern != null) {
                 c.subscribe(pattern, listener);
             } else {
@@ -334,9 +309,9 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
             log.info("Subscriber {} started on {}", subscriptionId, pattern != null ? "/" + pattern + "/" : config.topics());
             Duration pollTimeout = Duration.ofMillis(config.pollTimeoutMs());
             while (!stopping()) {
-                ConsumerRecords<String, byte[]> records;
+                ConsumerRecords<String, byte[]> polled;
                 try {
-                    records = c.poll(pollTimeout);
+                    polled = c.poll(pollTimeout);
                 } catch (WakeupException e) {
                     if (stopping()) {
                         break;
@@ -344,469 +319,40 @@ public final class CheckpointingSubscriber implements Runnable, AutoCloseable {
                     throw e;
                 } catch (KafkaException e) {
                     // Kafka wraps what the rebalance listener throws.
-                    throw listenerFailure != null ? listenerFailure : e;
+                    throw listener.failure() != null ? listener.failure() : e;
                 }
-                if (!handle(records)) {
+                if (!handle(polled, commits)) {
                     break;
                 }
-                commitAsync(c);
+                commits.commitAsync(c);
             }
         } finally {
-            commitOnExit(c);
-            closeDeadLetterProducer();
+            commits.commitOnExit(c);
+            deadLetters.close();
             try {
                 c.close(CloseOptions.timeout(Duration.ofMillis(config.closeTimeoutMs())));
             } catch (RuntimeException e) {
                 log.warn("Subscriber {}: closing the Kafka consumer failed: {}", subscriptionId, oneLine(e));
             }
             consumer = null;
-            assignment = Set.of();
+            rebalance = null;
         }
     }
 
     /** Handles a poll's records, partition by partition in offset order; {@code false} once stopping. */
-    private boolean handle(ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition partition : records.partitions()) {
-            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+    private boolean handle(ConsumerRecords<String, byte[]> polled, OffsetCommits commits) {
+        for (TopicPartition partition : polled.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : polled.records(partition)) {
                 if (stopping()) {
                     return false;
                 }
-                if (!handle(record)) {
+                if (!records.handle(record)) {
                     return false;
                 }
-                pending.put(partition, new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
-                uncommitted = true;
+                commits.done(record);
             }
         }
         return true;
-    }
-
-    /** Handles one record; {@code false} if the subscriber is stopping and the record was not dealt with. */
-    private boolean handle(ConsumerRecord<String, byte[]> record) {
-        ConsumedEvent event;
-        try {
-            event = deserializer.deserialize(record.topic(), record.headers(), record.value())
-                    .withPosition(record.topic(), record.partition(), record.offset());
-        } catch (MalformedEventRecordException e) {
-            String where = position(record);
-            if (config.errorsPolicy() == ErrorsPolicy.DEAD_LETTER) {
-                park(record, DeadLetterHeaders.REASON_MALFORMED_RECORD, e.problem().code(), e.detail(), 0);
-                return true;
-            }
-            throw new SubscriberException("Subscriber " + subscriptionId + " cannot read the record at " + where + ": "
-                    + e.detail() + " (errors.policy=fail; with dead-letter it would be parked)", e);
-        }
-        if (log.isTraceEnabled()) {
-            log.trace("Subscriber {} handling {} data {} metadata {}", subscriptionId, event, event.data(), event.metadata());
-        }
-        String checkpoint = checkpoint(record);
-        int attempts = config.retryAttempts();
-        Failure last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                if (applyOnce(event, checkpoint)) {
-                    processed.incrementAndGet();
-                    notifyAfterCommit(event);
-                } else {
-                    duplicates.incrementAndGet();
-                    log.debug("Subscriber {} skipped {}: its stream's recorded position is at or past it", subscriptionId, event);
-                }
-                return true;
-            } catch (Failure f) {
-                last = f;
-            }
-            if (attempt < attempts) {
-                long wait = config.backoffMs(attempt);
-                log.warn("Subscriber {}: {} failed on {} (attempt {} of {}): {}; retrying in {} ms", subscriptionId,
-                        last.infrastructure ? "PostgreSQL" : "the handler", describe(event), attempt, attempts,
-                        oneLine(last.getCause()), wait);
-                if (awaitStop(wait)) {
-                    log.info("Subscriber {} stopping: retries of {} abandoned; it is handled again at the next start",
-                            subscriptionId, describe(event));
-                    return false;
-                }
-            }
-        }
-        Throwable cause = last.getCause();
-        if (!last.infrastructure && config.errorsPolicy() == ErrorsPolicy.DEAD_LETTER) {
-            park(record, DeadLetterHeaders.REASON_HANDLER_FAILED, cause.getClass().getName(), oneLine(cause), attempts);
-            recordParkedPosition(event, checkpoint);
-            return true;
-        }
-        throw new SubscriberException("Subscriber " + subscriptionId + ": " + (last.infrastructure ? "PostgreSQL" : "the handler")
-                + " failed " + attempts + (attempts == 1 ? " time" : " times") + " on event " + describe(event) + ": "
-                + oneLine(cause), cause);
-    }
-
-    /**
-     * One attempt at an event, in one transaction: position first (the duplicate check, under the
-     * row's lock), then the handler, then commit. {@code true} if applied, {@code false} if a duplicate.
-     */
-    private boolean applyOnce(ConsumedEvent event, String checkpoint) throws Failure {
-        Connection connection;
-        try {
-            connection = dataSource.getConnection();
-        } catch (SQLException e) {
-            throw new Failure(e, true);
-        }
-        try {
-            return applyOn(connection, event, checkpoint);
-        } catch (Failure | RuntimeException | Error e) {
-            rollbackQuietly(connection);
-            throw e;
-        } finally {
-            closeQuietly(connection);
-        }
-    }
-
-    private boolean applyOn(Connection connection, ConsumedEvent event, String checkpoint) throws Failure {
-        try {
-            connection.setAutoCommit(false);
-        } catch (SQLException e) {
-            throw new Failure(e, true);
-        }
-        boolean moved;
-        try {
-            moved = subscriptions.recordPosition(connection, subscriptionId, event.streamId(), event.eventId(),
-                    event.streamVersion(), checkpoint);
-        } catch (StreamNotFoundException e) {
-            // Not this store's event (a topic fed by another store, a store reset under a topic).
-            throw new Failure(e, false);
-        } catch (EventStoreException e) {
-            throw new Failure(e, true);
-        }
-        try {
-            if (!moved) {
-                connection.rollback();
-                return false;
-            }
-        } catch (SQLException e) {
-            throw new Failure(e, true);
-        }
-        try {
-            handler.handle(event, connection);
-        } catch (Exception e) {
-            throw new Failure(e, isConnectionFailure(e));
-        }
-        try {
-            if (connection.isClosed() || connection.getAutoCommit()) {
-                throw new Failure(new IllegalStateException("the handler " + (connection.isClosed()
-                        ? "closed the connection" : "turned auto-commit on")
-                        + ": it must leave the transaction to the subscriber"), false);
-            }
-            connection.commit();
-            return true;
-        } catch (SQLException e) {
-            // A deferred constraint or a serialization failure is the handler's; anything else is PostgreSQL's.
-            String state = e.getSQLState();
-            boolean handlers = state != null && (state.startsWith("23") || state.startsWith("40"));
-            throw new Failure(e, !handlers);
-        }
-    }
-
-    private void notifyAfterCommit(ConsumedEvent event) {
-        if (afterCommit != null) {
-            try {
-                afterCommit.accept(event);
-            } catch (RuntimeException e) {
-                log.warn("Subscriber {}: the after-commit callback failed on {}: {}", subscriptionId, describe(event), oneLine(e));
-            }
-        }
-    }
-
-    /** Waits {@code millis} unless the subscriber is asked to stop; {@code true} if it is. */
-    private boolean awaitStop(long millis) {
-        try {
-            return stopRequested.await(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
-    }
-
-    // ---------------------------------------------------------------- dead letters
-
-    private void park(ConsumerRecord<String, byte[]> record, String reason, String errorClass, String message, int attempts) {
-        String topic = config.deadLetterTopic();
-        RecordHeaders headers = new RecordHeaders();
-        for (Header header : record.headers()) {
-            if (!header.key().startsWith("eventstore.dlt.")) {
-                headers.add(header);
-            }
-        }
-        add(headers, DeadLetterHeaders.REASON, reason);
-        add(headers, DeadLetterHeaders.ERROR_CLASS, errorClass);
-        add(headers, DeadLetterHeaders.ERROR_MESSAGE, message);
-        add(headers, DeadLetterHeaders.SUBSCRIPTION, subscriptionId);
-        add(headers, DeadLetterHeaders.ORIGINAL_TOPIC, record.topic());
-        add(headers, DeadLetterHeaders.ORIGINAL_PARTITION, Integer.toString(record.partition()));
-        add(headers, DeadLetterHeaders.ORIGINAL_OFFSET, Long.toString(record.offset()));
-        add(headers, DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts));
-        add(headers, DeadLetterHeaders.PARKED_AT, Instant.now().toString());
-        Long timestamp = record.timestamp() >= 0 ? record.timestamp() : null;
-        ProducerRecord<String, byte[]> parkedRecord = new ProducerRecord<>(topic, null, timestamp, record.key(),
-                record.value(), headers);
-        try {
-            deadLetterProducer().send(parkedRecord).get(config.deadLetterTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SubscriberException("Subscriber " + subscriptionId + " interrupted while parking the record at "
-                    + position(record) + " on " + topic, e);
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new SubscriberException("Subscriber " + subscriptionId + " cannot park the record at " + position(record)
-                    + " on dead-letter topic " + topic + ": " + oneLine(cause), cause);
-        }
-        parked.incrementAndGet();
-        log.warn("Subscriber {} parked the record at {} on {} ({}): {}", subscriptionId, position(record), topic, reason, message);
-    }
-
-    /** After parking an event: its position, alone in a transaction, so that it is not handled again. */
-    private void recordParkedPosition(ConsumedEvent event, String checkpoint) {
-        try {
-            subscriptions.recordPosition(subscriptionId, event.streamId(), event.eventId(), event.streamVersion(), checkpoint);
-        } catch (StreamNotFoundException e) {
-            log.warn("Subscriber {}: no position recorded for parked {}: its stream is not in this store", subscriptionId,
-                    describe(event));
-        } catch (RuntimeException e) {
-            throw new SubscriberException("Subscriber " + subscriptionId + " parked " + describe(event)
-                    + " but cannot record its position: " + oneLine(e) + "; it is parked again at the next start", e);
-        }
-    }
-
-    private KafkaProducer<String, byte[]> deadLetterProducer() {
-        if (deadLetterProducer == null) {
-            deadLetterProducer = new KafkaProducer<>(config.deadLetterProducerProperties(), new StringSerializer(),
-                    new ByteArraySerializer());
-        }
-        return deadLetterProducer;
-    }
-
-    private void closeDeadLetterProducer() {
-        if (deadLetterProducer != null) {
-            try {
-                deadLetterProducer.close(Duration.ofMillis(Math.min(config.closeTimeoutMs(), config.deadLetterTimeoutMs())));
-            } catch (RuntimeException e) {
-                log.warn("Subscriber {}: closing the dead-letter producer failed: {}", subscriptionId, oneLine(e));
-            }
-            deadLetterProducer = null;
-        }
-    }
-
-    private static void add(RecordHeaders headers, String name, String value) {
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    // ---------------------------------------------------------------- Kafka offsets
-
-    private void commitAsync(KafkaConsumer<String, byte[]> c) {
-        if (!uncommitted || pending.isEmpty()) {
-            return;
-        }
-        c.commitAsync(new HashMap<>(pending), (offsets, e) -> {
-            if (e != null) {
-                // Harmless: PostgreSQL holds the positions; the next commit or the next owner catches up.
-                log.debug("Subscriber {}: an offset commit failed: {}", subscriptionId, oneLine(e));
-            }
-        });
-        uncommitted = false;
-    }
-
-    private void commitOnExit(KafkaConsumer<String, byte[]> c) {
-        if (pending.isEmpty()) {
-            return;
-        }
-        commitSync(c, new HashMap<>(pending), "on close");
-        pending.clear();
-    }
-
-    private void commitSync(KafkaConsumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets, String when) {
-        Duration timeout = Duration.ofMillis(Math.max(1, config.closeTimeoutMs()));
-        for (int attempt = 1; attempt <= 2; attempt++) {
-            try {
-                c.commitSync(offsets, timeout);
-                log.debug("Subscriber {} committed {} {}", subscriptionId, offsets, when);
-                return;
-            } catch (WakeupException e) {
-                // close() woke the consumer up: try once more, the wake-up is spent.
-            } catch (RuntimeException e) {
-                log.info("Subscriber {}: offsets not committed {} ({}); PostgreSQL's positions cover them", subscriptionId,
-                        when, oneLine(e));
-                return;
-            }
-        }
-    }
-
-    /** Seeks, commits and forgets on rebalances; runs on the subscriber's thread, inside poll(). */
-    private final class Rebalance implements ConsumerRebalanceListener {
-
-        private void forget(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> owned = new HashSet<>(assignment);
-            owned.removeAll(partitions);
-            assignment = Set.copyOf(owned);
-        }
-
-        private final KafkaConsumer<String, byte[]> consumer;
-
-        Rebalance(KafkaConsumer<String, byte[]> consumer) {
-            this.consumer = consumer;
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (TopicPartition partition : partitions) {
-                OffsetAndMetadata offset = pending.remove(partition);
-                if (offset != null) {
-                    offsets.put(partition, offset);
-                }
-            }
-            if (!offsets.isEmpty()) {
-                commitSync(consumer, offsets, "on revocation");
-            }
-            forget(partitions);
-            if (!partitions.isEmpty()) {
-                log.info("Subscriber {} gave up {}", subscriptionId, partitions);
-            }
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            pending.keySet().removeAll(partitions);
-            forget(partitions);
-            log.warn("Subscriber {} lost {} (its group membership lapsed); their new owner resumes from PostgreSQL's"
-                    + " positions", subscriptionId, partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            Set<TopicPartition> owned = new HashSet<>(assignment);
-            owned.addAll(partitions);
-            assignment = Set.copyOf(owned);
-            log.info("Subscriber {} assigned {}", subscriptionId, partitions);
-            List<PartitionPosition> positions;
-            try {
-                positions = subscriptions.partitionPositions(subscriptionId);
-            } catch (RuntimeException e) {
-                listenerFailure = new SubscriberException("Subscriber " + subscriptionId + " cannot read its positions"
-                        + " from PostgreSQL to seek " + partitions + ": " + oneLine(e), e);
-                throw listenerFailure;
-            }
-            Map<TopicPartition, Long> recorded = new HashMap<>();
-            for (PartitionPosition position : positions) {
-                TopicPartition partition = new TopicPartition(position.topic(), position.partition());
-                if (partitions.contains(partition)) {
-                    recorded.put(partition, position.nextOffset());
-                }
-            }
-            if (recorded.isEmpty()) {
-                return;
-            }
-            Set<TopicPartition> sought = recorded.keySet();
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(sought);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(sought);
-            for (Map.Entry<TopicPartition, Long> entry : recorded.entrySet()) {
-                TopicPartition partition = entry.getKey();
-                long next = entry.getValue();
-                Long end = ends.get(partition);
-                OffsetAndMetadata kafka = committed.get(partition);
-                if (end != null && next > end) {
-                    log.warn("Subscriber {}: the position recorded in PostgreSQL for {} (offset {}) is past its end ({}):"
-                            + " was the topic recreated? Reading it from the beginning; events already applied are"
-                            + " skipped by stream version", subscriptionId, partition, next, end);
-                    consumer.seekToBeginning(Set.of(partition));
-                } else if (kafka == null || kafka.offset() < next) {
-                    consumer.seek(partition, next);
-                    log.info("Subscriber {} resumes {} at offset {}, recorded in PostgreSQL (Kafka's committed offset: {})",
-                            subscriptionId, partition, next, kafka == null ? "none" : kafka.offset());
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private static String checkpoint(ConsumerRecord<?, ?> record) {
-        StringBuilder json = new StringBuilder(64).append("{\"topic\":\"");
-        for (char ch : record.topic().toCharArray()) {
-            if (ch == '"' || ch == '\\') {
-                json.append('\\');
-            }
-            json.append(ch);
-        }
-        return json.append("\",\"partition\":").append(record.partition())
-                .append(",\"offset\":").append(record.offset()).append('}').toString();
-    }
-
-    private static String position(ConsumerRecord<?, ?> record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset();
-    }
-
-    private static String describe(ConsumedEvent event) {
-        return event.streamId() + "@" + event.streamVersion() + " (event " + event.eventId() + ", " + event.eventType()
-                + ") at " + event.position();
-    }
-
-    private static boolean isConnectionFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLRecoverableException) {
-                return true;
-            }
-        }
-        return PostgresErrors.isConnectionFailure(e);
-    }
-
-    private static void rollbackQuietly(Connection connection) {
-        try {
-            if (!connection.isClosed() && !connection.getAutoCommit()) {
-                connection.rollback();
-            }
-        } catch (SQLException | RuntimeException e) {
-            log.debug("Rollback failed: {}", e.getMessage());
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        try {
-            if (!connection.isClosed()) {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException | RuntimeException e) {
-            log.debug("Resetting auto-commit failed: {}", e.getMessage());
-        }
-        try {
-            connection.close();
-        } catch (SQLException | RuntimeException e) {
-            log.debug("Closing a connection failed: {}", e.getMessage());
-        }
-    }
-
-    /** One line: the exception's class and the first line of its message (a driver's Detail line, with values, is left out). */
-    static String oneLine(Throwable e) {
-        if (e == null) {
-            return "unknown cause";
-        }
-        String message = e instanceof SQLException ? PostgresErrors.describe(e) : e.getMessage();
-        if (message != null) {
-            int newline = message.indexOf('\n');
-            message = (newline >= 0 ? message.substring(0, newline) : message).strip();
-        }
-        return e.getClass().getSimpleName() + (message == null || message.isEmpty() ? "" : ": " + message);
-    }
-
-    /** One failed attempt: its cause, and whether PostgreSQL itself failed (then never parked). */
-    private static final class Failure extends Exception {
-
-        private static final long serialVersionUID = 1L;
-        final boolean infrastructure;
-
-        Failure(Throwable cause, boolean infrastructure) {
-            super(cause.getMessage(), cause, false, false);
-            this.infrastructure = infrastructure;
-        }
     }
 
     /** Builds a {@link CheckpointingSubscriber}: an event store, a serializer (or deserializer) and a handler are required. */

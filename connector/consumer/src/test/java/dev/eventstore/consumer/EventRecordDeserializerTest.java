@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventstore.EventMetadata;
 import dev.eventstore.RecordedEvent;
 import dev.eventstore.connect.EventRecordHeaders;
 import dev.eventstore.consumer.MalformedEventRecordException.Problem;
 import dev.eventstore.serializer.EventSerializer;
 import dev.eventstore.serializer.EventTypeRegistry;
+import dev.eventstore.serializer.Upcaster;
 import dev.eventstore.simulation.GameEvents;
 import dev.eventstore.simulation.GameMode;
 import dev.eventstore.simulation.GameStarted;
@@ -97,19 +99,57 @@ class EventRecordDeserializerTest {
                 "header ce_id is missing");
     }
 
+    /**
+     * Upcasting, as a game server does it when an event's schema changes: the game's events are at
+     * version 1; a later GuessProcessed version 2 adds the hints the player used. The code registers
+     * the new class at version 2 and one upcaster per step (1 to 2). Stored events are never
+     * rewritten: a version-1 record is read into the version-2 class, and the event says both.
+     */
+    record GuessProcessedV2(String gameId, int round, String playerId, String guess, boolean correct, int attempt,
+                            int points, int hintsUsed) {
+    }
+
+    /** Version 1 to 2: a guess written before hints existed used none. */
+    static final Upcaster HINTS_FROM_V1 = data -> ((ObjectNode) data).put("hintsUsed", 0);
+
+    /** The game's registry as the code of version 2 builds it. */
+    private static EventSerializer serializerAtVersionTwo() {
+        return new EventSerializer(EventTypeRegistry.builder()
+                .register(GameStarted.TYPE, GameStarted.class)
+                .register(GuessProcessed.TYPE, 2, GuessProcessedV2.class)
+                .upcaster(GuessProcessed.TYPE, 1, HINTS_FROM_V1)
+                .build());
+    }
+
     @Test
     void upcastsAnOlderVersionAndSaysWhichVersionIsWhich() {
-        String v1 = "{\"gameId\":\"game-42\",\"round\":2,\"player\":\"" + PLAYER + "\",\"guess\":\"apple\",\"matched\":true}";
-        RecordedEvent stored = new RecordedEvent(99, "game-42", 7, GuessProcessed.TYPE, 1, v1, null, CREATED_AT);
+        GuessProcessed written = new GuessProcessed("game-42", 2, PLAYER, "apple", true, 1, GuessProcessed.FIRST_ATTEMPT_POINTS);
+        RecordedEvent stored = new RecordedEvent(99, "game-42", 7, GuessProcessed.TYPE, 1, serializer.serialize(written),
+                null, CREATED_AT);
+        EventRecordDeserializer newer = new EventRecordDeserializer(serializerAtVersionTwo());
 
-        ConsumedEvent event = read(EventRecords.binary(stored, TOPIC));
+        ConsumedEvent event = newer.deserialize(TOPIC, EventRecords.binaryHeaders(stored), bytes(stored.data()));
 
         assertThat(event.eventVersion()).as("as written").isEqualTo(1);
-        assertThat(event.dataVersion()).as("after upcasting").isEqualTo(GuessProcessed.VERSION);
+        assertThat(event.dataVersion()).as("after upcasting").isEqualTo(2);
         assertThat(event.upcast()).isTrue();
         assertThat(event.metadata()).isNull();
-        assertThat(event.data()).isEqualTo(new GuessProcessed("game-42", 2, PLAYER, "apple", true, 1,
-                GuessProcessed.FIRST_ATTEMPT_POINTS));
+        assertThat(event.data()).isEqualTo(new GuessProcessedV2("game-42", 2, PLAYER, "apple", true, 1,
+                GuessProcessed.FIRST_ATTEMPT_POINTS, 0));
+
+        // The same code reads version 2 as written, without upcasting.
+        RecordedEvent current = new RecordedEvent(100, "game-42", 8, GuessProcessed.TYPE, 2,
+                "{\"gameId\":\"game-42\",\"round\":3,\"playerId\":\"player-2\",\"guess\":\"pear\",\"correct\":true,"
+                        + "\"attempt\":2,\"points\":8,\"hintsUsed\":1}", null, CREATED_AT);
+        ConsumedEvent read = newer.deserialize(TOPIC, EventRecords.binaryHeaders(current), bytes(current.data()));
+        assertThat(read.upcast()).isFalse();
+        assertThat(read.data()).isEqualTo(new GuessProcessedV2("game-42", 3, "player-2", "pear", true, 2, 8, 1));
+
+        // The simulation's own code (version 1) reads the same record without any upcaster.
+        ConsumedEvent asWritten = read(EventRecords.binary(stored, TOPIC));
+        assertThat(asWritten.upcast()).isFalse();
+        assertThat(asWritten.dataVersion()).isEqualTo(1);
+        assertThat(asWritten.data()).isEqualTo(written);
     }
 
     @Test
@@ -261,9 +301,13 @@ class EventRecordDeserializerTest {
     void anUpcasterThatCannotHandleTheDataIsNamed() {
         RecordedEvent stored = new RecordedEvent(99, "game-42", 7, GuessProcessed.TYPE, 1, "[\"" + PLAYER + "\"]", null,
                 CREATED_AT);
+        EventRecordDeserializer newer = new EventRecordDeserializer(serializerAtVersionTwo());
 
-        assertMalformed(EventRecords.binaryHeaders(stored), stored.data(), Problem.UNREADABLE_DATA,
-                "cannot upcast event type 'GuessProcessed' from version 1");
+        assertThatThrownBy(() -> newer.deserialize(TOPIC, EventRecords.binaryHeaders(stored), bytes(stored.data())))
+                .isInstanceOfSatisfying(MalformedEventRecordException.class,
+                        e -> assertThat(e.problem()).isEqualTo(Problem.UNREADABLE_DATA))
+                .hasMessageContaining("cannot upcast event type 'GuessProcessed' from version 1")
+                .hasMessageNotContaining(PLAYER);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.eventstore.cli.CommandFailedException;
 import dev.eventstore.cli.DatabaseOptions;
 import dev.eventstore.cli.EventStoreCommand;
 import dev.eventstore.cli.ExitCodes;
+import dev.eventstore.cli.Progress;
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.MigrationSource;
 import java.io.PrintWriter;

@@ -6,6 +6,7 @@ import dev.eventstore.EventData;
 import dev.eventstore.EventStore;
 import dev.eventstore.ExpectedVersion;
 import dev.eventstore.bridge.BridgeConfig;
+import dev.eventstore.cli.Progress;
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.MigrationSource;
 import dev.eventstore.schema.SchemaName;

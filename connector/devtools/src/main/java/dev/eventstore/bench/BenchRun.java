@@ -2,6 +2,7 @@ package dev.eventstore.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.eventstore.EventStore;
+import dev.eventstore.cli.Progress;
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.MigrationSource;
 import dev.eventstore.schema.SchemaManager;

@@ -2,6 +2,7 @@ package dev.eventstore.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.eventstore.cli.Progress;
 import dev.eventstore.embedded.EmbeddedKafkaBroker;
 import dev.eventstore.embedded.EmbeddedPostgresServer;
 import dev.eventstore.jdbc.ConnectionSettings;

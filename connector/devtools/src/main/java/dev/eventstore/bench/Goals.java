@@ -1,5 +1,6 @@
 package dev.eventstore.bench;
 
+import dev.eventstore.cli.Progress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.eventstore.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.eventstore.EventData;
+import dev.eventstore.cli.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

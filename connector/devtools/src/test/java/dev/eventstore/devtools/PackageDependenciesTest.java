@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -86,8 +87,16 @@ class PackageDependenciesTest {
         return LIBRARY.contains(pkg) ? "dev.eventstore" : pkg;
     }
 
-    /** Package to the other product packages its main sources name. */
+    /** Package to the other product packages its main sources name, library packages as one. */
     private Map<String, Set<String>> graph() {
+        return graph(connector, PackageDependenciesTest::unit);
+    }
+
+    /**
+     * Package to the other product packages its main sources name, in every module under
+     * {@code connector}; {@code unit} maps a package to the node it counts as.
+     */
+    static Map<String, Set<String>> graph(Path connector, UnaryOperator<String> unit) {
         Map<String, Set<String>> graph = new TreeMap<>();
         try (Stream<Path> modules = Files.list(connector)) {
             for (Path module : modules.filter(m -> Files.isDirectory(m.resolve("src/main/java"))).toList()) {
@@ -98,12 +107,12 @@ class PackageDependenciesTest {
                         if (!pkg.find()) {
                             continue;
                         }
-                        String self = unit(pkg.group(1));
+                        String self = unit.apply(pkg.group(1));
                         Set<String> uses = graph.computeIfAbsent(self, p -> new TreeSet<>());
                         Matcher reference = REFERENCE.matcher(text);
                         while (reference.find()) {
-                            if (!unit(reference.group(1)).equals(self)) {
-                                uses.add(unit(reference.group(1)));
+                            if (!unit.apply(reference.group(1)).equals(self)) {
+                                uses.add(unit.apply(reference.group(1)));
                             }
                         }
                     }

@@ -16,6 +16,7 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
@@ -24,6 +25,12 @@ import org.flywaydb.core.api.output.MigrateResult;
  * schema, all pending ones in one transaction, and serialises concurrent migrations with a
  * PostgreSQL advisory lock, so several processes may call {@link #migrate()} at once: one applies
  * everything pending, the others find it up to date.
+ *
+ * <p>The migrations directory holds two kinds of file. Versioned migrations
+ * ({@code V<version>__<words>.sql}) create and change tables and run once each. Repeatable ones
+ * ({@code R__<n>_<kind>_<name>.sql}) each hold the current definition of one function or view, or
+ * the grants; Flyway runs them after the versioned ones, in the order of their names (functions,
+ * then views, then grants), and again whenever a file's checksum changes.
  *
  * <p>Validation is strict in both directions: a migration edited after it was applied, and a
  * database migrated by newer code than this (an applied version unknown here), are refused.
@@ -74,12 +81,22 @@ public final class SchemaManager {
     public MigrationReport migrate() {
         try {
             MigrateResult result = flyway().migrate();
-            List<String> applied = result.migrations.stream().map(m -> m.version).toList();
+            List<String> applied = result.migrations.stream().map(SchemaManager::name).toList();
             String current = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
             return new MigrationReport(applied, result.initialSchemaVersion, current);
         } catch (FlywayException e) {
             throw translate("migrate", e);
         }
+    }
+
+    /** A versioned migration's version; a repeatable one's file name ({@code R__...sql}). */
+    private static String name(MigrateOutput migration) {
+        if (migration.version != null && !migration.version.isEmpty()) {
+            return migration.version;
+        }
+        String path = migration.filepath == null ? "" : migration.filepath.replace('\\', '/');
+        String file = path.substring(path.lastIndexOf('/') + 1);
+        return file.isEmpty() ? migration.description : file;
     }
 
     /** Checks applied migrations against the code: checksums, and nothing unknown applied. */

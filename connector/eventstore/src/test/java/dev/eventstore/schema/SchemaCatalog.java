@@ -74,6 +74,63 @@ final class SchemaCatalog {
         return lines;
     }
 
+    /**
+     * Everything a migration defines in {@code schema}: its tables (as {@link #describe}), the
+     * functions with their full definitions, views with theirs, triggers, the privileges on the
+     * schema, tables, views, sequences, columns and functions, and the tables of the schema's
+     * publication. Flyway's history table is left out. Every occurrence of the schema's name (in
+     * definitions, and in the group roles named after it) reads {@code <schema>}, and each
+     * privilege list is sorted, so that two schemas migrated by different paths compare equal when
+     * they hold the same objects with the same grants.
+     */
+    static List<String> describeAll(Connection connection, String schema) throws SQLException {
+        Set<String> tables = new java.util.TreeSet<>(strings(connection, """
+                SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND c.relname <> 'flyway_schema_history'""", schema));
+        List<String> lines = new ArrayList<>(describe(connection, schema, tables));
+        lines.addAll(strings(connection, """
+                SELECT 'function | ' || p.oid::regprocedure::text || ' | ' || pg_get_functiondef(p.oid)
+                       || ' | ' || coalesce(array_to_string(ARRAY(SELECT a::text FROM unnest(p.proacl) a ORDER BY 1), ','), '')
+                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = ? ORDER BY p.oid::regprocedure::text""", schema));
+        lines.addAll(strings(connection, """
+                SELECT 'relation | ' || c.relname || ' | ' || c.relkind::text
+                       || ' | ' || coalesce(pg_get_viewdef(c.oid), '')
+                       || ' | ' || coalesce(array_to_string(ARRAY(SELECT a::text FROM unnest(c.relacl) a ORDER BY 1), ','), '')
+                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relname NOT LIKE 'flyway_schema_history%'
+                 ORDER BY c.relname""", schema));
+        lines.addAll(strings(connection, """
+                SELECT 'column privileges | ' || c.relname || '.' || a.attname
+                       || ' | ' || array_to_string(ARRAY(SELECT x::text FROM unnest(a.attacl) x ORDER BY 1), ',')
+                  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ? AND a.attacl IS NOT NULL ORDER BY 1""", schema));
+        lines.addAll(strings(connection, """
+                SELECT 'trigger | ' || c.relname || ' | ' || pg_get_triggerdef(t.oid)
+                  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ? AND NOT t.tgisinternal ORDER BY 1""", schema));
+        lines.addAll(strings(connection, """
+                SELECT 'schema | ' || coalesce(array_to_string(ARRAY(SELECT a::text FROM unnest(n.nspacl) a ORDER BY 1), ','), '')
+                  FROM pg_namespace n WHERE n.nspname = ?""", schema));
+        lines.addAll(strings(connection, """
+                SELECT 'publication | ' || p.pubname || ' | ' || p.tablename
+                  FROM pg_publication_tables p WHERE p.schemaname = ? ORDER BY 1""", schema));
+        return lines.stream().map(line -> line.replace(schema, "<schema>")).toList();
+    }
+
+    private static List<String> strings(Connection connection, String sql, String schema) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, schema);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+        }
+        return values;
+    }
+
     private static String strip(String definition, String schema) {
         return definition == null ? null : definition.replace(schema + ".", "<schema>.");
     }

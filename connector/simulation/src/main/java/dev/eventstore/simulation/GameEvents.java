@@ -17,13 +17,12 @@ public final class GameEvents {
     private GameEvents() {
     }
 
-    /** Adds the game's event types (and GuessProcessed's upcaster) to {@code builder}. */
+    /** Adds the game's event types, each at version 1, to {@code builder}. */
     public static EventTypeRegistry.Builder register(EventTypeRegistry.Builder builder) {
         return builder
                 .register(GameStarted.TYPE, GameStarted.class)
                 .register(RoundStarted.TYPE, RoundStarted.class)
-                .register(GuessProcessed.TYPE, GuessProcessed.VERSION, GuessProcessed.class)
-                .upcaster(GuessProcessed.TYPE, 1, GuessProcessed.UPCAST_FROM_V1)
+                .register(GuessProcessed.TYPE, GuessProcessed.class)
                 .register(RoundCompleted.TYPE, RoundCompleted.class)
                 .register(GameCompleted.TYPE, GameCompleted.class);
     }

@@ -1,0 +1,59 @@
+-- record_subscription_position(p_subscription_id text, p_stream_id text, p_event_id bigint,
+--                              p_stream_version bigint, p_metadata jsonb) RETURNS boolean
+-- Creates or moves forward the position of a subscription (a consumer group) in a stream: the
+-- last event it has seen and, in p_metadata, e.g. the Kafka topic, partition and offset of that
+-- event. Rows only move forward: a position whose stream version is not greater than the
+-- recorded one changes nothing (metadata included) and returns false; otherwise returns true.
+-- When it creates a group's first row and the group has no owner yet, the session user becomes
+-- the group's owner in subscription_owners (see may_manage_subscription). SECURITY DEFINER: the
+-- writer and the bridge have no write access to subscriptions themselves.
+-- Errors: ZE006 (subscription id; event id or stream version below 1), ZE004 (stream id),
+--         23503 fk_subscriptions_stream (the stream does not exist).
+--
+-- Flyway runs this file again whenever it changes, after the versioned migrations, with
+-- search_path set to the event store schema: CREATE OR REPLACE keeps the function's grants.
+
+CREATE OR REPLACE FUNCTION record_subscription_position(
+    p_subscription_id text,
+    p_stream_id text,
+    p_event_id bigint,
+    p_stream_version bigint,
+    p_metadata jsonb)
+  RETURNS boolean
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = "${flyway:defaultSchema}", pg_temp
+AS $$
+DECLARE
+  v_now timestamp := (now() AT TIME ZONE 'UTC');
+  v_inserted boolean;
+BEGIN
+  PERFORM check_subscription_id(p_subscription_id);
+  PERFORM check_stream_id(p_stream_id);
+  IF p_event_id IS NULL OR p_event_id < 1 OR p_stream_version IS NULL OR p_stream_version < 1 THEN
+    RAISE EXCEPTION 'invalid subscription position: event id % and stream version % must be 1 or more',
+      coalesce(p_event_id::text, 'NULL'), coalesce(p_stream_version::text, 'NULL')
+      USING ERRCODE = 'ZE006';
+  END IF;
+  INSERT INTO subscriptions AS s
+         (subscription_id, stream_id, last_seen_event_id, last_seen_stream_version, created_at, updated_at, metadata)
+  VALUES (p_subscription_id, p_stream_id, p_event_id, p_stream_version, v_now, v_now, p_metadata)
+  ON CONFLICT (subscription_id, stream_id) DO UPDATE
+     SET last_seen_event_id = EXCLUDED.last_seen_event_id,
+         last_seen_stream_version = EXCLUDED.last_seen_stream_version,
+         updated_at = EXCLUDED.updated_at,
+         metadata = EXCLUDED.metadata
+   WHERE s.last_seen_stream_version IS NULL
+      OR s.last_seen_stream_version < EXCLUDED.last_seen_stream_version
+  RETURNING (s.xmax = 0) INTO v_inserted;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  IF v_inserted THEN
+    -- A new row: the group may be new too.
+    INSERT INTO subscription_owners (subscription_id, owner_role, recorded_at)
+    VALUES (p_subscription_id, session_user, v_now)
+    ON CONFLICT (subscription_id) DO NOTHING;
+  END IF;
+  RETURN true;
+END;
+$$;
