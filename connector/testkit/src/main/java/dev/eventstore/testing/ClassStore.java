@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * server, migrated when the class starts, and what the end-to-end mode runs beside it. Closed by
  * JUnit after the class, which drops a generated schema.
  */
-final class ClassStore implements ExtensionContext.Store.CloseableResource {
+final class ClassStore implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClassStore.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -57,10 +56,8 @@ final class ClassStore implements ExtensionContext.Store.CloseableResource {
                 throw new ExtensionConfigurationException("the container database needs"
                         + " org.testcontainers:testcontainers-postgresql in test scope");
             }
-            Assumptions.assumeTrue(ContainerServer.dockerAvailable(),
-                    "skipped: the container database needs Docker, and no Docker daemon answers here");
         }
-        DatabaseServer server = options.dataSource() == null ? DatabaseServer.shared(context, options.database(), options) : null;
+        DatabaseServer server = options.dataSource() == null ? DatabaseServer.shared(options.database(), options) : null;
         String where = server == null ? "data source " + options.dataSource().getClass().getName() : server.describe();
         String claim = where + "/" + schema.value();
         String holder = CLAIMED.putIfAbsent(claim, testClass.getName());
@@ -104,6 +101,14 @@ final class ClassStore implements ExtensionContext.Store.CloseableResource {
             CLAIMED.remove(claim);
             throw e;
         }
+    }
+
+    /** Why a class with {@code options} cannot run here: the container database without Docker. */
+    static Optional<String> skipReason(Options options) {
+        if (options.database() == Database.CONTAINER && ContainerServer.onClassPath() && !ContainerServer.dockerAvailable()) {
+            return Optional.of("the container database needs Docker, and no Docker daemon answers here");
+        }
+        return Optional.empty();
     }
 
     /** The end-to-end mode of the class path (from {@code eventstore-test-kafka}). */

@@ -36,13 +36,20 @@ final class ContainerServer extends DatabaseServer {
         }
     }
 
-    /** Whether a Docker daemon answers; asked only when Testcontainers is on the class path. */
+    private static volatile Boolean docker;
+
+    /** Whether a Docker daemon answers (asked once per JVM); only when Testcontainers is on the class path. */
     static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-            return false;
+        if (docker == null) {
+            boolean available;
+            try {
+                available = DockerClientFactory.instance().isDockerAvailable();
+            } catch (RuntimeException | LinkageError e) {
+                available = false;
+            }
+            docker = available;
         }
+        return docker;
     }
 
     static ContainerServer start(String image) {

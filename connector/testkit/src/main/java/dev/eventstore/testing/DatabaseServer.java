@@ -1,14 +1,13 @@
 package dev.eventstore.testing;
 
 import dev.eventstore.jdbc.ConnectionSettings;
-import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A PostgreSQL server the test run shares: started once per JVM on first use, in the root
- * extension context's store, and stopped when the run ends. Each test class gets its own schema
- * on it.
+ * A PostgreSQL server the test JVM shares: started on first use, stopped when the JVM exits
+ * (also when a test launches JUnit again inside the run, as a test of an extension does). Each
+ * test class gets its own schema on it.
  */
 abstract class DatabaseServer implements AutoCloseable {
 
@@ -22,12 +21,15 @@ abstract class DatabaseServer implements AutoCloseable {
     public void close() {
     }
 
-    /** The shared server of {@code database}, started on first use in this run. */
-    static DatabaseServer shared(ExtensionContext context, EventStoreExtension.Database database, Options options) {
-        String key = DatabaseServer.class.getName() + ":" + database + ":" + options.serverKey(database);
-        ExtensionContext.Store store = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL);
-        Handle handle = store.getOrComputeIfAbsent(key, k -> new Handle(start(database, options)), Handle.class);
-        return handle.server;
+    private static final Map<String, DatabaseServer> SERVERS = new ConcurrentHashMap<>();
+
+    /** The shared server of {@code database}, started on first use in this JVM. */
+    static DatabaseServer shared(EventStoreExtension.Database database, Options options) {
+        return SERVERS.computeIfAbsent(database + ":" + options.serverKey(database), key -> {
+            DatabaseServer server = start(database, options);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "eventstore-test-database-stop"));
+            return server;
+        });
     }
 
     private static DatabaseServer start(EventStoreExtension.Database database, Options options) {
@@ -50,14 +52,6 @@ abstract class DatabaseServer implements AutoCloseable {
                 "full_page_writes", "off");
     }
 
-    /** Stops the server when the run ends (JUnit closes the root store's resources then). */
-    private record Handle(DatabaseServer server) implements ExtensionContext.Store.CloseableResource {
-        @Override
-        public void close() {
-            server.close();
-        }
-    }
-
     /** An existing server, by URL: nothing to start or stop. */
     private static final class UrlServer extends DatabaseServer {
         private final ConnectionSettings settings;
@@ -77,7 +71,4 @@ abstract class DatabaseServer implements AutoCloseable {
         }
     }
 
-    static String lower(String value) {
-        return value.toLowerCase(Locale.ROOT);
-    }
 }

@@ -19,6 +19,8 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -59,14 +61,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code eventstore.test.database} ({@code embedded}, {@code container}, {@code url}), else the
  * environment variable {@code EVENTSTORE_TEST_DATABASE}; likewise {@code eventstore.test.url},
  * {@code .user}, {@code .password} and {@code .image} ({@code EVENTSTORE_TEST_URL}, ...). Each
- * server is started once per test JVM and stopped when the run ends.
+ * server is started once per test JVM and stopped when the JVM exits.
  *
  * <p>Injected into test constructors and methods: {@link EventStore}, {@link DataSource},
  * {@link EventStoreConfig} (not with a data source of the test's own), {@link SchemaName}, and the
  * end-to-end mode's helpers.
  */
-public final class EventStoreExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-        ParameterResolver {
+public final class EventStoreExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback,
+        AfterEachCallback, ParameterResolver {
 
     /** Where the store's PostgreSQL comes from. */
     public enum Database {
@@ -112,6 +114,17 @@ public final class EventStoreExtension implements BeforeAllCallback, BeforeEachC
     }
 
     // ------------------------------------------------------------------ JUnit callbacks
+
+    /** Skips a class that asks for the container database where no Docker daemon answers. */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (context.getTestMethod().isPresent() || context.getTestClass().isEmpty()) {
+            return ConditionEvaluationResult.enabled(null);
+        }
+        return ClassStore.skipReason(options(context).resolved(Options.runSettings(System.getenv())))
+                .map(ConditionEvaluationResult::disabled)
+                .orElseGet(() -> ConditionEvaluationResult.enabled(null));
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
