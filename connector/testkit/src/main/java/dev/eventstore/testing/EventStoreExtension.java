@@ -51,7 +51,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       test's own;</li>
  *   <li>schema: one of the class's own; unset, a generated name unique in the run, dropped after
  *       the class. Classes running in parallel never share a schema: asking for one that another
- *       running class holds fails;</li>
+ *       running class holds fails. The tests of one class share its store and its reset, so they
+ *       run one at a time (JUnit's default within a class);</li>
  *   <li>reset: {@link Reset#BEFORE_EACH} (the default), {@link Reset#BEFORE_ALL} or
  *       {@link Reset#NEVER};</li>
  *   <li>end to end: an embedded Kafka broker and the bridge beside the store (add
