@@ -60,9 +60,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * </ul>
  * A class that leaves the database open takes the run's: system property
  * {@code eventstore.test.database} ({@code embedded}, {@code container}, {@code url}), else the
- * environment variable {@code EVENTSTORE_TEST_DATABASE}; likewise {@code eventstore.test.url},
- * {@code .user}, {@code .password} and {@code .image} ({@code EVENTSTORE_TEST_URL}, ...). Each
- * server is started once per test JVM and stopped when the JVM exits.
+ * environment variable {@code EVENTSTORE_TEST_DATABASE}; likewise {@code eventstore.test.db.url},
+ * {@code .db.user}, {@code .db.password} ({@code EVENTSTORE_TEST_DB_URL}, ...; a URL alone selects
+ * {@code url}) and {@code eventstore.test.image}. Each server is started once per test JVM and
+ * stopped when the JVM exits.
  *
  * <p>Injected into test constructors and methods: {@link EventStore}, {@link DataSource},
  * {@link EventStoreConfig} (not with a data source of the test's own), {@link SchemaName}, and the

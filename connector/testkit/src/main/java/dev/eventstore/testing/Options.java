@@ -16,9 +16,9 @@ record Options(Database database, String schema, Reset reset, boolean endToEnd, 
                String password, String image, DataSource dataSource) {
 
     static final String PROPERTY_DATABASE = "eventstore.test.database";
-    static final String PROPERTY_URL = "eventstore.test.url";
-    static final String PROPERTY_USER = "eventstore.test.user";
-    static final String PROPERTY_PASSWORD = "eventstore.test.password";
+    static final String PROPERTY_URL = "eventstore.test.db.url";
+    static final String PROPERTY_USER = "eventstore.test.db.user";
+    static final String PROPERTY_PASSWORD = "eventstore.test.db.password";
     static final String PROPERTY_IMAGE = "eventstore.test.image";
 
     /** The pinned image of the Testcontainers mode (the major version of the embedded binaries). */
@@ -36,7 +36,8 @@ record Options(Database database, String schema, Reset reset, boolean endToEnd, 
         }
         String run = settings.apply(PROPERTY_DATABASE);
         if (run == null || run.isBlank()) {
-            return url != null ? Database.URL : Database.EMBEDDED;
+            String runUrl = settings.apply(PROPERTY_URL);
+            return url != null || (runUrl != null && !runUrl.isBlank()) ? Database.URL : Database.EMBEDDED;
         }
         try {
             return Database.valueOf(run.trim().toUpperCase(java.util.Locale.ROOT));
@@ -73,7 +74,7 @@ record Options(Database database, String schema, Reset reset, boolean endToEnd, 
         };
     }
 
-    /** A system property, else its environment variable ({@code eventstore.test.url} → {@code EVENTSTORE_TEST_URL}). */
+    /** A system property, else its environment variable ({@code eventstore.test.db.url} → {@code EVENTSTORE_TEST_DB_URL}). */
     static Function<String, String> runSettings(Map<String, String> environment) {
         return name -> {
             String value = System.getProperty(name);

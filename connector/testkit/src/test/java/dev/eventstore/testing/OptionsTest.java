@@ -42,12 +42,19 @@ class OptionsTest {
     @Test
     void urlModeWithoutAUrlSaysWhereToSetIt() {
         Options url = Options.DEFAULTS.resolved(run(Map.of("eventstore.test.database", "url")));
-        assertThatThrownBy(url::connection).hasMessage("database url needs a JDBC URL: set eventstore.test.url"
-                + " (or EVENTSTORE_TEST_URL) or call url(...) on the extension's builder");
+        assertThatThrownBy(url::connection).hasMessage("database url needs a JDBC URL: set eventstore.test.db.url"
+                + " (or EVENTSTORE_TEST_DB_URL) or call url(...) on the extension's builder");
+    }
+
+    @Test
+    void aRunWideUrlAloneSelectsTheServerOfTheUrl() {
+        Options options = Options.DEFAULTS.resolved(run(Map.of("eventstore.test.db.url", "jdbc:postgresql://db/test")));
+        assertThat(options.database()).isEqualTo(Database.URL);
+        assertThat(options.connection().url()).isEqualTo("jdbc:postgresql://db/test");
     }
 
     @Test
     void environmentVariablesNameTheProperties() {
-        assertThat(Options.environmentName("eventstore.test.password")).isEqualTo("EVENTSTORE_TEST_PASSWORD");
+        assertThat(Options.environmentName("eventstore.test.db.password")).isEqualTo("EVENTSTORE_TEST_DB_PASSWORD");
     }
 }

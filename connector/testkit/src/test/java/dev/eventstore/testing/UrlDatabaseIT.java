@@ -11,23 +11,21 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
-/** An existing server by URL, chosen for the whole run by system properties. */
+/** An existing server by URL, chosen for the whole run by system properties: a URL alone selects it. */
 class UrlDatabaseIT {
 
     @Test
     void runWidePropertiesSendEveryClassToTheServerOfTheUrl() throws Exception {
         try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
             String url = "jdbc:postgresql://localhost:" + server.getPort() + "/postgres";
-            System.setProperty("eventstore.test.database", "url");
-            System.setProperty("eventstore.test.url", url);
-            System.setProperty("eventstore.test.user", "postgres");
+            System.setProperty("eventstore.test.db.url", url);
+            System.setProperty("eventstore.test.db.user", "postgres");
             try {
                 EngineTestKit.engine("junit-jupiter").selectors(selectClass(RunWideDatabase.class)).execute()
                         .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
             } finally {
-                System.clearProperty("eventstore.test.database");
-                System.clearProperty("eventstore.test.url");
-                System.clearProperty("eventstore.test.user");
+                System.clearProperty("eventstore.test.db.url");
+                System.clearProperty("eventstore.test.db.user");
             }
             assertThat(RunWideDatabase.url).isEqualTo(url);
             // The class's generated schema is dropped after it.
