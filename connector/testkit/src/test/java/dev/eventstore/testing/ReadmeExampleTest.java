@@ -9,11 +9,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The library README's complete test is the example project's file, as it is (the example's build runs it). */
+/** The library README's complete test is the file of examples/getting-started, as it is (the examples' build runs it). */
 class ReadmeExampleTest {
 
     private static final Path README = Path.of("../eventstore/README.md");
-    private static final Path EXAMPLE_TESTS = Path.of("../../examples/leaderboard/src/test/java/dev/eventstore/examples/leaderboard");
+    private static final Path EXAMPLE_TESTS = Path.of("../../examples/getting-started/src/test/java/com/example/games");
 
     @Test
     void theReadmesTestIsTheExamplesFile() throws Exception {

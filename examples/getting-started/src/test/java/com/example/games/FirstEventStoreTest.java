@@ -1,4 +1,4 @@
-package dev.eventstore.examples.leaderboard;
+package com.example.games;
 
 import static dev.eventstore.testing.EventStoreExtension.createTestEvent;
 import static dev.eventstore.testing.EventStoreExtension.createTestStream;
