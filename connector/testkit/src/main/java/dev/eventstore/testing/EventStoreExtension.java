@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * A migrated event store for each test class, emptied before each test, for an application's
- * tests: the JUnit 5 counterpart of the specification's {@code EventStoreCase}.
+ * tests, with the helpers {@code createTestEvent} and {@code createTestStream}.
  *
  * <pre>{@code
  * @ExtendWith(EventStoreExtension.class)
@@ -86,7 +86,7 @@ public final class EventStoreExtension implements ExecutionCondition, BeforeAllC
 
     /** When the store is emptied (every event, stream and subscription deleted). */
     public enum Reset {
-        /** Before each test, as {@code EventStoreCase} does. */
+        /** Before each test. */
         BEFORE_EACH,
         /** Once, before the class's first test. */
         BEFORE_ALL,
