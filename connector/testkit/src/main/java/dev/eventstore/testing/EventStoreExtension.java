@@ -221,7 +221,7 @@ public final class EventStoreExtension implements ExecutionCondition, BeforeAllC
         return eventStore().append(streamId, ExpectedVersion.ANY, events);
     }
 
-    // ------------------------------------------------------------------ the specification's helpers
+    // ------------------------------------------------------------------ test events and streams
 
     /** An event of {@code type}, {@code data} written as JSON, metadata {@code {"test": true}}. */
     public static EventData createTestEvent(String type, Map<String, ?> data) {
