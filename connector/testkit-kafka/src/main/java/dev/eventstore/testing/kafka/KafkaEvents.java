@@ -107,7 +107,7 @@ public final class KafkaEvents {
                             + " records of stream " + streamId + " in topic " + topic);
                 }
                 if (!assigned) {
-                    List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                    List<PartitionInfo> partitions = partitions(consumer, topic);
                     if (partitions == null || partitions.isEmpty()) {
                         sleep();
                         continue;
@@ -162,7 +162,18 @@ public final class KafkaEvents {
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "eventstore-test-" + UUID.randomUUID());
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Waiting for a topic must not create it: the bridge creates its topics with its settings.
+        properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The topic's partitions; empty while the bridge has not created it. */
+    private static List<PartitionInfo> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        try {
+            return consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return List.of();
+        }
     }
 
     private static long eventId(ConsumerRecord<?, ?> record) {

@@ -10,6 +10,8 @@ import dev.eventstore.testing.EventStoreExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -54,5 +56,18 @@ class EndToEndIT {
         assertThatThrownBy(() -> kafka.awaitRecords("game-1", 2, Duration.ofSeconds(2)))
                 .isInstanceOf(AssertionError.class)
                 .hasMessage("after 2 s, 1 of 2 records of stream game-1 in topic " + kafka.topicOf("game-1"));
+    }
+
+    /** Waiting for a stream whose topic does not exist yet fails after the timeout and creates no topic. */
+    @Test
+    @Order(3)
+    void waitingCreatesNoTopic(KafkaEvents kafka) throws Exception {
+        assertThatThrownBy(() -> kafka.awaitRecords("lobby-1", 1, Duration.ofSeconds(2)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("after 2 s, 0 of 1 records of stream lobby-1 in topic " + kafka.topicOf("lobby-1"));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get()).doesNotContain(kafka.topicOf("lobby-1"))
+                    .contains(kafka.topicOf("game-1"));
+        }
     }
 }
