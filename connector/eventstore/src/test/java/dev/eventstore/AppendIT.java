@@ -1,13 +1,13 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestEvent;
-import static dev.eventstore.testing.EventStoreExtension.createTestEvents;
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestEvent;
+import static dev.eventstore.testing.SharedStoreExtension.createTestEvents;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventstore.schema.StoreCounts;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import dev.eventstore.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class AppendIT {
 
     @Test
@@ -129,7 +129,7 @@ class AppendIT {
                     "DROP FUNCTION " + schema + ".poison_test()");
         }
         assertThat(store.streamInfo("big-1")).isEmpty();
-        assertThat(EventStoreExtension.counts()).isEqualTo(new StoreCounts(1, 1, 0));
+        assertThat(SharedStoreExtension.counts()).isEqualTo(new StoreCounts(1, 1, 0));
     }
 
     @Test

@@ -1,10 +1,10 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestEvent;
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestEvent;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Appends racing on one stream. Every writer waits at a start gate so that they reach PostgreSQL
  * together; the outcome asserted does not depend on how they interleave.
  */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class ConcurrencyIT {
 
     private static <T> List<Future<T>> race(int writers, Callable<T> perWriter) throws InterruptedException {

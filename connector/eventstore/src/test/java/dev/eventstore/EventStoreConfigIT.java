@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventstore.schema.SchemaName;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import dev.eventstore.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class EventStoreConfigIT {
 
     private static EventStoreConfig config() {
-        EventStoreExtension.eventStore(); // the default schema, migrated
+        SharedStoreExtension.eventStore(); // the default schema, migrated
         return EventStoreConfig.of(TestDatabase.get().settings(), SchemaName.defaultSchema())
                 .with(EventStoreConfig.POOL_MAX_SIZE, "2")
                 .with(EventStoreConfig.APPLICATION_NAME, "config-it");

@@ -1,11 +1,11 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventstore.schema.StoreCounts;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import dev.eventstore.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Events are immutable: the trigger refuses UPDATE, DELETE and TRUNCATE outside maintenance. */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class ImmutabilityIT {
 
-    private final String events = EventStoreExtension.eventStore().schema() + ".events";
+    private final String events = SharedStoreExtension.eventStore().schema() + ".events";
 
     @Test
     void updateOfAnEventIsRefused() {
@@ -25,7 +25,7 @@ class ImmutabilityIT {
         assertThatThrownBy(() -> TestDatabase.get().execute("UPDATE " + events + " SET event_type = 'Forged' WHERE stream_version = 1"))
                 .hasMessageContaining("events are immutable: UPDATE on events is refused")
                 .cause().isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("ZE007"));
-        assertThat(EventStoreExtension.eventStore().readStreamForward("game-1", 1, 1).get(0).eventType()).isEqualTo("TestEvent");
+        assertThat(SharedStoreExtension.eventStore().readStreamForward("game-1", 1, 1).get(0).eventType()).isEqualTo("TestEvent");
     }
 
     @Test
@@ -33,7 +33,7 @@ class ImmutabilityIT {
         createTestStream("game-1", 2);
         assertThatThrownBy(() -> TestDatabase.get().execute("DELETE FROM " + events + " WHERE stream_version = 2"))
                 .hasMessageContaining("events are immutable: DELETE on events is refused");
-        assertThat(EventStoreExtension.counts().events()).isEqualTo(2);
+        assertThat(SharedStoreExtension.counts().events()).isEqualTo(2);
     }
 
     @Test
@@ -41,7 +41,7 @@ class ImmutabilityIT {
         createTestStream("game-1", 2);
         assertThatThrownBy(() -> TestDatabase.get().execute("TRUNCATE " + events + " CASCADE"))
                 .hasMessageContaining("events are immutable: TRUNCATE on events is refused");
-        assertThat(EventStoreExtension.counts().events()).isEqualTo(2);
+        assertThat(SharedStoreExtension.counts().events()).isEqualTo(2);
     }
 
     @Test
@@ -57,14 +57,14 @@ class ImmutabilityIT {
             assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM " + events)).hasMessageContaining("events are immutable");
             connection.rollback();
         }
-        assertThat(EventStoreExtension.eventStore().readStreamForward("game-1", 1, 10))
+        assertThat(SharedStoreExtension.eventStore().readStreamForward("game-1", 1, 10))
                 .extracting(RecordedEvent::eventType).containsExactly("Fixed");
     }
 
     @Test
     void resetStillWorksThroughTheMaintenancePath() {
         createTestStream("game-1", 2);
-        assertThat(EventStoreExtension.reset()).isEqualTo(new StoreCounts(2, 1, 0));
-        assertThat(EventStoreExtension.counts()).isEqualTo(new StoreCounts(0, 0, 0));
+        assertThat(SharedStoreExtension.reset()).isEqualTo(new StoreCounts(2, 1, 0));
+        assertThat(SharedStoreExtension.counts()).isEqualTo(new StoreCounts(0, 0, 0));
     }
 }

@@ -2,7 +2,7 @@ package dev.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * </ul>
  * Bounded in operations and in time; {@code -Deventstore.soak=true} runs ten times as many.
  */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class ListAppendHistoryIT {
 
     private static final boolean SOAK = Boolean.getBoolean("eventstore.soak");

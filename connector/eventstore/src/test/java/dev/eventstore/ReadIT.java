@@ -1,17 +1,17 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class ReadIT {
 
     @Test
@@ -40,7 +40,7 @@ class ReadIT {
     @Test
     void streamsAWholeStreamThroughACursor() {
         // A fetch size of 7 makes the cursor go back to the server many times for 100 events.
-        EventStore store = EventStore.builder(EventStoreExtension.eventStore().dataSource()).fetchSize(7).build();
+        EventStore store = EventStore.builder(SharedStoreExtension.eventStore().dataSource()).fetchSize(7).build();
         createTestStream("game-1", 100);
         List<Long> versions = new ArrayList<>();
         try (Stream<RecordedEvent> events = store.streamEvents("game-1", 51)) {

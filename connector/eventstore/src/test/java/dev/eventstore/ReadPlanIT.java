@@ -1,11 +1,11 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestEvents;
+import static dev.eventstore.testing.SharedStoreExtension.createTestEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.eventstore.schema.SqlResource;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import dev.eventstore.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 100,000-event stream, measured). The plans are the server's own, logged by auto_explain to
  * this test's database session.
  */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class ReadPlanIT {
 
     private static final String LONG_STREAM = "replay-1";

@@ -1,11 +1,11 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestEvent;
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestEvent;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import dev.eventstore.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Soft delete: the row's deleted_at is set, appends and stream reads are refused, events stay. */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class SoftDeleteIT {
 
     @Test

@@ -1,16 +1,16 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Where a consumer group resumes on each topic-partition: the highest offset its rows record, plus one. */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class SubscriptionPartitionPositionsIT {
 
     private static String at(String topic, int partition, long offset) {

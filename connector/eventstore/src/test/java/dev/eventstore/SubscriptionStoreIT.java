@@ -1,10 +1,10 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class SubscriptionStoreIT {
 
     @Test
@@ -93,7 +93,7 @@ class SubscriptionStoreIT {
         assertThatThrownBy(() -> store.subscriptions().recordPosition("group-1", "game-404", 1, 1, null))
                 .isInstanceOf(StreamNotFoundException.class)
                 .hasMessage("stream 'game-404' not found");
-        assertThat(EventStoreExtension.counts().subscriptions()).isZero();
+        assertThat(SharedStoreExtension.counts().subscriptions()).isZero();
     }
 
     @Test
@@ -109,7 +109,7 @@ class SubscriptionStoreIT {
         assertThatThrownBy(() -> subscriptions.recordPosition("g", "game-1", 1, 1, "[]"))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessage("invalid subscription position for 'g': the subscription metadata is not a JSON object");
-        assertThat(EventStoreExtension.counts().subscriptions()).isZero();
+        assertThat(SharedStoreExtension.counts().subscriptions()).isZero();
     }
 
     /** The consumer library records positions in the handler's own transaction: they roll back together. */

@@ -1,12 +1,12 @@
 package dev.eventstore;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestEvent;
-import static dev.eventstore.testing.EventStoreExtension.createTestStream;
+import static dev.eventstore.testing.SharedStoreExtension.createTestEvent;
+import static dev.eventstore.testing.SharedStoreExtension.createTestStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventstore.schema.StoreCounts;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.util.ArrayList;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -19,17 +19,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Each test starts from a stream {@code game-1} at version 2 and checks that it is still exactly
  * that afterwards (and that no other stream or event appeared).
  */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class ValidationIT {
 
     private static final StoreCounts BEFORE = new StoreCounts(2, 1, 0);
 
-    private final EventStore store = EventStoreExtension.eventStore();
+    private final EventStore store = SharedStoreExtension.eventStore();
 
     @BeforeEach
     void twoEvents() {
         createTestStream("game-1", 2);
-        assertThat(EventStoreExtension.counts()).isEqualTo(BEFORE);
+        assertThat(SharedStoreExtension.counts()).isEqualTo(BEFORE);
     }
 
     private static List<EventData> batch(EventData bad) {
@@ -43,8 +43,8 @@ class ValidationIT {
     private static void refused(ThrowingCallable append, Class<? extends Throwable> type, String message) {
         assertThatThrownBy(append).isInstanceOf(type).hasMessage(message);
         assertThat(message).doesNotContain("\n");
-        assertThat(EventStoreExtension.counts()).isEqualTo(BEFORE);
-        assertThat(EventStoreExtension.eventStore().streamInfo("game-1").orElseThrow().version()).isEqualTo(2);
+        assertThat(SharedStoreExtension.counts()).isEqualTo(BEFORE);
+        assertThat(SharedStoreExtension.eventStore().streamInfo("game-1").orElseThrow().version()).isEqualTo(2);
     }
 
     private void refusedEvent(EventData bad, String message) {

@@ -1,6 +1,6 @@
 package dev.eventstore.admin;
 
-import static dev.eventstore.testing.EventStoreExtension.createTestEvents;
+import static dev.eventstore.testing.SharedStoreExtension.createTestEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +8,7 @@ import dev.eventstore.EventStore;
 import dev.eventstore.ExpectedVersion;
 import dev.eventstore.RecordedEvent;
 import dev.eventstore.schema.SchemaName;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Pages read ahead on a thread of their own: every event once, in order, across page ends; a failing caller stops the reader and gets its own exception. */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class StoredEventsIT {
 
     private static final int EVENTS = 2 * StoredEvents.PAGE + 1;

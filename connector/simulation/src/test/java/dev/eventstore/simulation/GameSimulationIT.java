@@ -9,7 +9,7 @@ import dev.eventstore.RecordedEvent;
 import dev.eventstore.StreamInfo;
 import dev.eventstore.serializer.EventSerializer;
 import dev.eventstore.serializer.EventTypeRegistry;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class GameSimulationIT {
 
     private final EventSerializer serializer = GameEvents.serializer();
@@ -47,7 +47,7 @@ class GameSimulationIT {
 
         assertThat(report.gamesStarted()).isEqualTo(12);
         assertThat(report.gamesCompleted()).isEqualTo(12);
-        assertThat(EventStoreExtension.counts().events()).isEqualTo(report.events());
+        assertThat(SharedStoreExtension.counts().events()).isEqualTo(report.events());
         Set<String> streamIds = streams(store);
         assertThat(streamIds).hasSize(12).allMatch(id -> id.startsWith("game-"));
 
@@ -75,7 +75,7 @@ class GameSimulationIT {
     void appendsExactlyTheEventsAskedFor(EventStore store) {
         SimulationReport report = GameSimulation.builder(store).writers(2).seed(5).build().appendEvents(500);
         assertThat(report.events()).isEqualTo(500);
-        assertThat(EventStoreExtension.counts().events()).isEqualTo(500);
+        assertThat(SharedStoreExtension.counts().events()).isEqualTo(500);
     }
 
     @Test
@@ -102,7 +102,7 @@ class GameSimulationIT {
         assertThat(report.appends()).isGreaterThanOrEqualTo(20);
         assertThat(report.elapsed()).isLessThan(Duration.ofMinutes(1));
         assertThat(simulation.running()).isFalse();
-        assertThat(EventStoreExtension.counts().events()).isEqualTo(report.events());
+        assertThat(SharedStoreExtension.counts().events()).isEqualTo(report.events());
     }
 
     @Test

@@ -21,26 +21,17 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Test support for code that uses the event store, like the plan's {@code EventStoreCase}: one
- * store per test JVM on the shared {@link TestDatabase}, in the default schema, migrated once;
- * emptied before each test with {@link SchemaManager#reset()}.
+ * The repository's own test support (the library's test-jar): one store per test JVM on the
+ * shared {@link TestDatabase}, in the default schema, migrated once and emptied before each test
+ * with {@link SchemaManager#reset()}; the event helpers as the test kit names them. The modules'
+ * tests cannot use the test kit ({@code eventstore-test}, whose {@code EventStoreExtension}
+ * applications use): it depends on this library. Test classes run one after another in one JVM
+ * (failsafe's default): the reset assumes no other test uses the store at the same time.
  *
- * <pre>{@code
- * @ExtendWith(EventStoreExtension.class)
- * class GameIT {
- *     @Test
- *     void something(EventStore store) {             // injected
- *         EventStoreExtension.createTestStream("game-1",
- *                 List.of(EventStoreExtension.createTestEvent("GameStarted", Map.of("mode", "race"))));
- *     }
- * }
- * }</pre>
- *
- * <p>Or as a field: {@code @RegisterExtension static final EventStoreExtension STORE = new EventStoreExtension();}
- * and {@code STORE.store()}. Test classes run one after another in one JVM (failsafe's default):
- * the reset assumes no other test uses the store at the same time.
+ * <p>{@code @ExtendWith(SharedStoreExtension.class)} injects {@code EventStore} and
+ * {@code TestDatabase} parameters.
  */
-public final class EventStoreExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class SharedStoreExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static EventStore shared;
