@@ -73,12 +73,14 @@ class DocumentationTest {
         // Built from pieces, so that this source does not match its own patterns.
         List<String> narrating = List.of("see iss" + "ue 14 for the details", "Iss" + "ue #7", "as in sess" + "ion 3",
                 "cited in DES" + "IGN.md", "from ../sha" + "red/spec", "What happened before the f" + "ix:",
+                "Bugs it fou" + "nd, fixed:",
                 "two peri" + "ods of work");
         for (String line : narrating) {
             assertThat(NARRATION.keySet().stream().anyMatch(p -> p.matcher(line).find())).as(line).isTrue();
         }
         List<String> plain = List.of("the lock's session ended", "database session settings", "KAFKA-15591",
-                "docs/design.md", "the shared PostgreSQL of the tests", "issue tracking", "version 1 for all events");
+                "docs/design.md", "the shared PostgreSQL of the tests", "issue tracking", "version 1 for all events",
+                "resumes from it once the cause is fixed");
         for (String line : plain) {
             assertThat(NARRATION.keySet().stream().noneMatch(p -> p.matcher(line).find())).as(line).isTrue();
         }
@@ -192,6 +194,8 @@ class DocumentationTest {
         rules.put(Pattern.compile("DESIGN\\.md"), "a design note outside the repository: cite docs/design.md");
         rules.put(Pattern.compile("\\.\\./shared\\b"), "a file outside the repository: say it in docs/");
         rules.put(Pattern.compile("\\b(before|after) the fix\\b", Pattern.CASE_INSENSITIVE),
+                "an account of a fix: describe the behaviour as it is");
+        rules.put(Pattern.compile("\\bfound,? (and )?fixed\\b", Pattern.CASE_INSENSITIVE),
                 "an account of a fix: describe the behaviour as it is");
         rules.put(Pattern.compile("\\bperiods? of work\\b", Pattern.CASE_INSENSITIVE),
                 "the project's history: git keeps it");
