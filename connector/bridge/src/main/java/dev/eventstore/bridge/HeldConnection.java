@@ -8,7 +8,7 @@ import javax.sql.DataSource;
  * One JDBC connection kept open for work a single thread repeats (the offset flush every second,
  * the monitor loop every 5 s), opened on first use and again after a failure. Opening a
  * connection costs PostgreSQL a new backend process: about 5 ms on the benchmark machine, more
- * with SCRAM, which the offset flush used to pay inside Debezium's polling thread every second.
+ * with SCRAM, a cost the offset flush would otherwise pay inside Debezium's polling thread every second.
  * Not thread-safe: one thread uses it.
  */
 final class HeldConnection implements AutoCloseable {

@@ -288,7 +288,7 @@ final class ConnectDeployment {
 
         SchemaManager schema = new SchemaManager(superuser, SchemaName.of(SCHEMA), MigrationSource.builtIn());
         schema.migrate();
-        // What the README tells an operator to grant the connector's role (beside REPLICATION).
+        // What docs/connect.md tells an operator to grant the connector's role (beside REPLICATION).
         try (Connection connection = superuser.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("GRANT CONNECT ON DATABASE " + DATABASE + " TO " + user);
             statement.execute("GRANT USAGE ON SCHEMA " + SCHEMA + " TO " + user);

@@ -12,7 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * The Kafka record of one event, as the README's "The Kafka record of an event" defines it, checked against the
+ * The Kafka record of one event, as docs/design.md ("Kafka record") defines it, checked against the
  * event as PostgreSQL stores it. Every deployment (the embedded bridge, Kafka Connect) must pass.
  */
 public final class EventRecordContract {

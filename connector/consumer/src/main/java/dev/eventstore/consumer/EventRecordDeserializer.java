@@ -26,7 +26,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads the value of an event record (README.md, "The Kafka record of an event") into a
+ * Reads the value of an event record (docs/design.md, "Kafka record") into a
  * {@link ConsumedEvent} whose data is the registered Java class of its event type, upcast to the
  * registered version by the library's {@link EventSerializer}.
  *

@@ -19,8 +19,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 
 /**
- * The Kafka record of one stored event, exactly as the bridge's transform writes it (README.md,
- * "The Kafka record of an event"): key the stream id, value the data, timestamp created_at, the
+ * The Kafka record of one stored event, exactly as the bridge's transform writes it (docs/design.md,
+ * "Kafka record"): key the stream id, value the data, timestamp created_at, the
  * CloudEvents headers. The consumer module cannot depend on the bridge, so its tests publish these
  * with a plain producer; {@code EventRecordsTest} checks them against the shared
  * {@code EventRecordContract} every deployment of the bridge passes.

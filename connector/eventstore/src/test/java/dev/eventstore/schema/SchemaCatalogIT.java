@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The migrated schema is the specification's, column for column: the DDL of sections 1.1 and 1.2
+ * The migrated schema is the specification's (docs/specification.md), column for column: the DDL of sections 1.1 and 1.2
  * (copied verbatim from the plan into {@code spec/specification-ddl.sql}) is applied to an empty
  * schema, the migrations to another, and the catalogs must be identical.
  */
