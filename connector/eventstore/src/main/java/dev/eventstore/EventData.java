@@ -42,6 +42,14 @@ public record EventData(String eventType, int eventVersion, String data, String 
         return new EventData(eventType, eventVersion, data, metadataJson);
     }
 
+    /**
+     * This event with a client-chosen id in its metadata ({@value EventMetadata#EVENT_UUID}): an
+     * append retried with the same ids returns the first append's result instead of writing again.
+     */
+    public EventData withEventUuid(java.util.UUID eventUuid) {
+        return withMetadata(eventMetadata().toBuilder().eventUuid(eventUuid).build());
+    }
+
     /** The metadata parsed; empty when there is none. */
     public EventMetadata eventMetadata() {
         return EventMetadata.fromJson(metadata);

@@ -6,18 +6,22 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * An event's metadata: a JSON object with the well-known keys {@value #CORRELATION_ID} (the
  * conversation the event belongs to, e.g. one game session), {@value #CAUSATION_ID} (the command
- * or event that caused it) and {@value #ACTOR} (who did it: a player id, {@code system}), plus any
- * other keys the caller adds. Immutable.
+ * or event that caused it), {@value #ACTOR} (who did it: a player id, {@code system}) and
+ * {@value #EVENT_UUID} (an id the client chooses, which makes a retried append idempotent: see
+ * {@link EventStore#append(String, ExpectedVersion, java.util.List)}), plus any other keys the
+ * caller adds. Immutable.
  */
 public final class EventMetadata {
 
     public static final String CORRELATION_ID = "correlation_id";
     public static final String CAUSATION_ID = "causation_id";
     public static final String ACTOR = "actor";
+    public static final String EVENT_UUID = "event_uuid";
 
     private static final EventMetadata EMPTY = new EventMetadata(Map.of());
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
@@ -70,6 +74,16 @@ public final class EventMetadata {
 
     public String actor() {
         return string(ACTOR);
+    }
+
+    /**
+     * The client-chosen id of the event, or {@code null} when it has none.
+     *
+     * @throws IllegalArgumentException if the value is not a UUID in its canonical text form
+     */
+    public UUID eventUuid() {
+        Object value = values.get(EVENT_UUID);
+        return value == null ? null : EventUuids.parse(value);
     }
 
     /** The value of {@code key} (a String, Number, Boolean, List or Map), or {@code null}. */
@@ -135,6 +149,11 @@ public final class EventMetadata {
 
         public Builder actor(String actor) {
             return put(ACTOR, actor);
+        }
+
+        /** The client-chosen id that makes a retried append of the event idempotent. */
+        public Builder eventUuid(UUID eventUuid) {
+            return put(EVENT_UUID, eventUuid == null ? null : eventUuid.toString());
         }
 
         /** Any other key; the value must be writable by Jackson (String, Number, Boolean, List, Map, record). */

@@ -90,9 +90,17 @@ public final class EventStore implements AutoCloseable {
      * One round trip for the whole batch, whatever its size. The stream is created by its first
      * append.
      *
+     * <p><b>Retries.</b> An append whose connection drops before the answer may have been written.
+     * Give each event a client-chosen id ({@link EventData#withEventUuid}, every event of the batch
+     * or none) and retry with the same events: when the stream already holds the batch, the append
+     * returns the first append's result and writes nothing, whatever the expected version (one
+     * more round trip per append). The same ids with other content are refused.
+     *
      * @param expectedVersion the concurrency check; see {@link ExpectedVersion}
      * @return the stream versions and event ids written
      * @throws WrongExpectedVersionException if the stream is not at {@code expectedVersion}
+     * @throws DuplicateEventUuidException if an event's id is in the stream already and the batch is
+     *     not a retry of the append that wrote it (other content, or only part of the batch)
      * @throws StreamDeletedException if the stream is soft-deleted
      * @throws InvalidEventException if an event is invalid (type, data or metadata not valid JSON
      *     or refused by jsonb, over the size limit); names its index in the batch

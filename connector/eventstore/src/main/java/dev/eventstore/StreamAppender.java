@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * one source and wording. Both functions run with the schema owner's rights: the writer role
  * has no INSERT or UPDATE on the tables, so an event id, a version or a timestamp is never the
  * caller's choice.
+ *
+ * <p>A batch whose events carry client-chosen ids goes through {@link IdempotentAppends}.
  */
 final class StreamAppender {
 
@@ -34,12 +36,14 @@ final class StreamAppender {
     private final EventValidator validator;
     private final String sql;
     private final String oneEventSql;
+    private final IdempotentAppends idempotent;
 
     StreamAppender(DataSource dataSource, SchemaName schema, EventValidator validator) {
         this.dataSource = dataSource;
         this.validator = validator;
         this.sql = SqlResource.load("append_to_stream", schema);
         this.oneEventSql = SqlResource.load("append_event", schema);
+        this.idempotent = new IdempotentAppends(schema);
     }
 
     AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
@@ -63,6 +67,16 @@ final class StreamAppender {
 
     private AppendResult append(Connection connection, String streamId, ExpectedVersion expected, List<EventData> events)
             throws SQLException {
+        List<String> uuids = EventUuids.of(streamId, events);
+        if (uuids != null) {
+            return idempotent.append(connection, streamId, expected, events, uuids,
+                    (on, effective) -> appendPlain(on, streamId, effective, events));
+        }
+        return appendPlain(connection, streamId, expected, events);
+    }
+
+    private AppendResult appendPlain(Connection connection, String streamId, ExpectedVersion expected,
+                                     List<EventData> events) throws SQLException {
         if (events.size() == 1) {
             return appendOne(connection, streamId, expected, events.get(0));
         }

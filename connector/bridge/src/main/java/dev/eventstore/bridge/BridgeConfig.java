@@ -40,6 +40,7 @@ public final class BridgeConfig extends AbstractConfig {
         String DB_PASSWORD = "db.password";
         String SCHEMA = "schema";
         String SLOT_NAME = "slot.name";
+        String SLOT_FAILOVER = "slot.failover";
         String SNAPSHOT_MODE = "snapshot.mode";
         String POLL_INTERVAL_MS = "poll.interval.ms";
         String MAX_BATCH_SIZE = "max.batch.size";
@@ -118,6 +119,12 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " One bridge per slot. PostgreSQL's rules for slot names: 1 to 63 lower-case"
                                 + " letters, digits and underscores.",
                         GROUP_CAPTURE, 1, ConfigDef.Width.MEDIUM, "Slot name")
+                .define(Key.SLOT_FAILOVER, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "Create the slot as a failover slot (PostgreSQL 17 and later, on a primary): PostgreSQL"
+                                + " synchronises it to standbys that set sync_replication_slots, so that the bridge"
+                                + " carries on from a promoted standby without republishing. Applies when the slot is"
+                                + " created; docs/operations.md, 'PostgreSQL failover', gives the server settings.",
+                        GROUP_CAPTURE, 1, ConfigDef.Width.SHORT, "Failover slot")
                 .define(Key.SNAPSHOT_MODE, Type.STRING, "initial",
                         ConfigDef.ValidString.in("initial", "no_data", "never", "when_needed"), Importance.MEDIUM,
                         "Debezium's snapshot.mode. initial: at first start publish every stored event, in stream"

@@ -61,6 +61,7 @@ final class DebeziumSettings {
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", config.slotName());
         p.setProperty("slot.drop.on.stop", "false");
+        p.setProperty("slot.failover", Boolean.toString(config.getBoolean(BridgeConfig.Key.SLOT_FAILOVER)));
         p.setProperty("publication.name", config.publicationName());
         // The migration creates the publication: the bridge's role needs no table ownership.
         p.setProperty("publication.autocreate.mode", "disabled");

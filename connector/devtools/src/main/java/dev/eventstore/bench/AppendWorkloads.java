@@ -37,8 +37,8 @@ final class AppendWorkloads {
     }
 
     static int caseCount(BenchSettings settings, boolean peers) {
-        int perBatch = peers ? 3 : 2;
-        int perSingle = peers ? 5 : 3;
+        int perBatch = peers ? 4 : 3;
+        int perSingle = peers ? 6 : 4;
         return settings.batchWriters().size() * perBatch + settings.singleWriters().size() * perSingle + (peers ? 2 : 1);
     }
 
@@ -49,6 +49,8 @@ final class AppendWorkloads {
             String id = BATCH + writers;
             String workload = String.format(Locale.ROOT, "append %d-event batches, %d %s", size, writers, writersWord(writers));
             rows.add(ours(subject(id, workload, "eventstore", "eventstore append", ResultRow.Role.OURS), writers, size));
+            rows.add(ours(subject(id, workload, "eventstore-idempotent", "eventstore append, events with event_uuid",
+                    ResultRow.Role.REFERENCE), writers, size, true));
             rows.add(raw(subject(id, workload, "raw", "raw batched INSERT (ceiling)", ResultRow.Role.CEILING), writers, size));
             rows.add(messageDb(subject(id, workload, "message-db",
                     "message-db write_message x" + size + ", 1 transaction", ResultRow.Role.PEER), writers, size, 1));
@@ -57,6 +59,8 @@ final class AppendWorkloads {
             String id = SINGLE + writers;
             String workload = String.format(Locale.ROOT, "append single events, %d %s", writers, writersWord(writers));
             rows.add(ours(subject(id, workload, "eventstore", "eventstore append", ResultRow.Role.OURS), writers, 1));
+            rows.add(ours(subject(id, workload, "eventstore-idempotent", "eventstore append, event with event_uuid",
+                    ResultRow.Role.REFERENCE), writers, 1, true));
             rows.add(raw(subject(id, workload, "raw", "raw single-row INSERT (ceiling)", ResultRow.Role.CEILING), writers, 1));
             rows.add(rawAdvance(subject(id, workload, "raw-advance",
                     "raw stream-row UPDATE + INSERT, 1 statement", ResultRow.Role.REFERENCE), writers));
@@ -95,6 +99,14 @@ final class AppendWorkloads {
     }
 
     private ResultRow ours(BenchContext.Subject subject, int writers, int size) {
+        return ours(subject, writers, size, false);
+    }
+
+    /**
+     * Our appends; with {@code idempotent}, every event carries an event_uuid (the cost of a retry-safe
+     * append: one look-up statement more per append).
+     */
+    private ResultRow ours(BenchContext.Subject subject, int writers, int size, boolean idempotent) {
         int c = ++caseNumber;
         return context.measure(subject, writers, context::resetAll, w -> {
             String[] streams = streams(c, w, 1);
@@ -104,6 +116,13 @@ final class AppendWorkloads {
             return () -> {
                 int j = next[0]++ % streams.length;
                 List<EventData> batch = context.events.batch(cursor[0], size);
+                if (idempotent) {
+                    List<EventData> withIds = new ArrayList<>(size);
+                    for (int i = 0; i < size; i++) {
+                        withIds.add(batch.get(i).withEventUuid(new java.util.UUID(c * 1_000_003L + w, cursor[0] + i)));
+                    }
+                    batch = withIds;
+                }
                 cursor[0] += size;
                 ExpectedVersion expected = versions[j] == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exactly(versions[j]);
                 AppendResult result = context.store.append(streams[j], expected, batch);
