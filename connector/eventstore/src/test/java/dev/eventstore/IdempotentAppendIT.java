@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.eventstore.embedded.EmbeddedPostgresServer;
 import dev.eventstore.jdbc.ConnectionSettings;
 import dev.eventstore.schema.SchemaName;
-import dev.eventstore.testing.EventStoreExtension;
+import dev.eventstore.testing.SharedStoreExtension;
 import dev.eventstore.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connections and a PostgreSQL restart, every append a writer retries until it succeeds is stored
  * exactly once.
  */
-@ExtendWith(EventStoreExtension.class)
+@ExtendWith(SharedStoreExtension.class)
 class IdempotentAppendIT {
 
     @TempDir
