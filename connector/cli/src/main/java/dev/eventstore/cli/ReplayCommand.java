@@ -21,9 +21,9 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {
             "Move a stopped consumer group's offsets so that it replays events.",
-            "To the positions recorded in PostgreSQL, to a time, to either end, or to explicit offsets. The group",
-            "must have no active members. --dry-run prints the plan (partition, current offset, new offset, events",
-            "to replay)."
+            "To the positions recorded in PostgreSQL, to a time, to either end, or to explicit offsets.",
+            "The group must have no active members. --dry-run prints the plan (partition, current offset,",
+            "new offset, events to replay)."
         })
 final class ReplayCommand extends PipelineCommand {
 

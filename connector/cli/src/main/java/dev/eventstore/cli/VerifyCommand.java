@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
             "Check Kafka against PostgreSQL: every stored event in its topic, each stream's versions in order.",
             "Reports missing, duplicated, out-of-order and unknown records. Safe on a live system: events the",
             "bridge has not yet had time to publish are not called missing.",
-            "Exits 0 when Kafka holds every stored event in order, 1 on missing or out-of-order events, and 3 when",
-            "it could not check: PostgreSQL or Kafka unreachable, no such category, or events not yet published."
+            "Exits 0 when Kafka holds every stored event in order, 1 on missing or out-of-order events,",
+            "3 when it could not check: PostgreSQL or Kafka unreachable, no such category, or events not",
+            "yet published (not conclusive)."
         })
 final class VerifyCommand extends PipelineCommand {
 
