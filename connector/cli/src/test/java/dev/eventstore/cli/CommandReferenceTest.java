@@ -53,4 +53,30 @@ class CommandReferenceTest {
                 .forEach(name -> assertThat(out.toString()).as(name).contains(name));
         assertThat(out.toString()).contains("--to-offset", "--json", "--dry-run");
     }
+
+    /** What bash offers after {@code words} (the last one being completed), with the script loaded. */
+    private static String complete(Path script, String... words) throws Exception {
+        String line = "source " + script + "; COMP_WORDS=(" + String.join(" ", words) + "); COMP_CWORD="
+                + (words.length - 1) + "; COMP_LINE='" + String.join(" ", words) + "'; _complete_eventstore;"
+                + " printf '%s\\n' \"${COMPREPLY[@]}\" | sort";
+        // stderr: outside an interactive completion, bash's compopt complains that none is running
+        Process bash = new ProcessBuilder("bash", "-c", line).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(bash.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(bash.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    @Test
+    void bashCompletesCommandsAndOptions(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "no bash: completion not run");
+        java.io.StringWriter out = new java.io.StringWriter();
+        EventStoreCommand.execute(new Environment(java.util.Map.of()), new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(new java.io.StringWriter(), true), "completion");
+        Path script = Files.writeString(directory.resolve("eventstore.bash"), out.toString());
+        assertThat(complete(script, "eventstore", "re")).isEqualTo("replay\nrepublish\nreset\n");
+        assertThat(complete(script, "eventstore", "replay", "--to-")).contains("--to-offset\n", "--to-earliest\n",
+                "--to-subscriptions\n");
+        assertThat(complete(script, "eventstore", "verify", "--js")).isEqualTo("--json\n");
+    }
 }
