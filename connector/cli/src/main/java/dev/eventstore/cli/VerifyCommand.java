@@ -48,12 +48,12 @@ final class VerifyCommand extends PipelineCommand {
             if (e.exitCode() == ExitCodes.USAGE) {
                 throw e;
             }
-            throw new CommandFailedException("verify could not check: " + e.getMessage(), ExitCodes.NOT_CHECKED);
+            throw new CommandFailedException("verify could not check: " + e.getMessage(), ExitCodes.NOT_CHECKED, e);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new CommandFailedException("verify could not check: " + EventStoreCommand.describe(e), ExitCodes.NOT_CHECKED);
+            throw new CommandFailedException("verify could not check: " + EventStoreCommand.describe(e), ExitCodes.NOT_CHECKED, e);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
