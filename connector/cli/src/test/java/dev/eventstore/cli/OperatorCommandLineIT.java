@@ -276,6 +276,8 @@ class OperatorCommandLineIT {
         assertThat(cleanup.path("auditId").isNull()).isTrue();
         assertThat(cleanup.at("/plan/subscriptions/0/subscriptionId").asText()).isEqualTo(idle);
         assertThat(cleanup.at("/plan/subscriptions/0/rows").asLong()).isEqualTo(1);
+        assertThat(java.time.Instant.parse(cleanup.at("/plan/subscriptions/0/lastUpdatedAt").asText()))
+                .as("UTC, with its Z").isBefore(java.time.Instant.now().minus(Duration.ofDays(39)));
         assertThat(cleanup.path("removals").get(0).asText()).startsWith("subscription " + idle + ": 1 row");
         assertThat(cleanup.path("summary").asText()).startsWith("1 subscription row of 1 group");
         assertThat(cleanup.at("/plan/heartbeat/rows").isNumber()).isTrue();
