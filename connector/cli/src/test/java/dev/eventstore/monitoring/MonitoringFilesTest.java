@@ -34,7 +34,7 @@ class MonitoringFilesTest {
 
     @Test
     void promtoolAcceptsTheRules() throws Exception {
-        assertThat(promtool("check", "rules", "monitoring/alerts.yml")).contains("SUCCESS: 13 rules found");
+        assertThat(promtool("check", "rules", "monitoring/alerts.yml")).containsPattern("SUCCESS: \\d+ rules found");
     }
 
     @Test
