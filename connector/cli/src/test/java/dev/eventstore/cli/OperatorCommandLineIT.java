@@ -255,6 +255,14 @@ class OperatorCommandLineIT {
                         + ends.get(p0));
         refused(cli.run("replay", "--group", group, "--to-offset", topic + ":0=0", "--to-earliest"), ExitCodes.USAGE, "");
         assertThat(committed(group)).containsEntry(p0, 1L).containsEntry(p1, 0L).containsEntry(p2, ends.get(p2));
+
+        // --json without --dry-run: moved, and says so.
+        Cli.Result movedJson = cli.run("replay", "--group", group, "--to-offset", topic + ":2=0", "--json");
+        assertThat(movedJson.exitCode()).as(movedJson.all()).isZero();
+        JsonNode applied = json.readTree(movedJson.out());
+        assertThat(applied.path("applied").asBoolean()).isTrue();
+        assertThat(applied.path("events").asLong()).isEqualTo(ends.get(p2));
+        assertThat(committed(group)).containsEntry(p0, 1L).containsEntry(p1, 0L).containsEntry(p2, 0L);
     }
 
     // ------------------------------------------------------------------- cleanup
