@@ -153,6 +153,50 @@ class OperatorCommandLineIT {
         refused(cli.run("verify", "--frobnicate"), ExitCodes.USAGE, "unknown option --frobnicate");
     }
 
+    /** A logical replication stream on {@code slot}, never confirming anything: a bridge that is behind. */
+    private static Connection streamWithoutConfirming(String slot) throws Exception {
+        Properties props = new Properties();
+        org.postgresql.PGProperty.USER.set(props, TestDatabase.get().settings().user());
+        if (TestDatabase.get().settings().password() != null) {
+            org.postgresql.PGProperty.PASSWORD.set(props, TestDatabase.get().settings().password());
+        }
+        org.postgresql.PGProperty.REPLICATION.set(props, "database");
+        org.postgresql.PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        org.postgresql.PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        Connection connection = java.sql.DriverManager.getConnection(TestDatabase.get().settings().url(), props);
+        try {
+            connection.unwrap(org.postgresql.PGConnection.class).getReplicationAPI().replicationStream().logical()
+                    .withSlotName(slot).start();
+            return connection;
+        } catch (Exception e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    @Test
+    void verifyIsNotConclusiveWhileTheSlotIsBehind() throws Exception {
+        String slot = "verify_behind_" + ProcessHandle.current().pid() + "_" + (System.nanoTime() % 1_000_000);
+        sql("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
+        try {
+            append("game-late", 3); // after the slot's position; nothing publishes them
+            try (Connection stream = streamWithoutConfirming(slot)) {
+                org.awaitility.Awaitility.await("slot active").atMost(TIMEOUT).until(() -> count(
+                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active") == 1);
+                Cli.Result result = cli.run("verify", "--json", "--slot", slot, "--wait", "PT2S");
+                refused(result, ExitCodes.NOT_CHECKED, "verify is not conclusive: 3 events not yet published");
+                JsonNode report = json.readTree(result.out());
+                assertThat(report.path("result").asText()).isEqualTo("not-conclusive");
+                assertThat(report.path("notYetPublished").asLong()).isEqualTo(3);
+                assertThat(report.path("missing").asLong()).isZero();
+            }
+        } finally {
+            org.awaitility.Awaitility.await("slot released").atMost(TIMEOUT).until(() -> count(
+                    "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active") == 0);
+            sql("SELECT pg_drop_replication_slot('" + slot + "')");
+        }
+    }
+
     // ------------------------------------------------------------------- info
 
     @Test
