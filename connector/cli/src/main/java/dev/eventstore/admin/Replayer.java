@@ -24,7 +24,17 @@ import org.apache.kafka.common.TopicPartition;
 public final class Replayer {
 
     /** Where to move the group. */
-    public enum Target { SUBSCRIPTIONS, TIME, EARLIEST, LATEST }
+    public enum Target { SUBSCRIPTIONS, TIME, EARLIEST, LATEST, OFFSETS }
+
+    /**
+     * An explicit offset asked for a partition ({@code --to-offset}) that the partition cannot
+     * take: not an event topic, no such partition, or outside the records the partition holds.
+     */
+    public static final class BadOffsetException extends BridgeException {
+        BadOffsetException(String message) {
+            super(message);
+        }
+    }
 
     /** One partition of the plan. {@code current} is {@code null} where the group never committed. */
     public record Move(TopicPartition partition, Long current, long target) {
@@ -76,6 +86,17 @@ public final class Replayer {
      * forward past records it has not read.
      */
     public Plan plan(String group, Target target, Instant time, String category) throws Exception {
+        return plan(group, target, time, category, Map.of());
+    }
+
+    /**
+     * As {@link #plan(String, Target, Instant, String)}; for {@link Target#OFFSETS}, {@code offsets}
+     * names each partition to move and its new offset, and only those partitions move. Each must
+     * be a partition of an event topic (of {@code category}'s, if given), and its offset between
+     * the partition's first record still held and its end, both included.
+     */
+    public Plan plan(String group, Target target, Instant time, String category, Map<TopicPartition, Long> offsets)
+            throws Exception {
         if (target == Target.TIME) {
             checkTime(time);
         }
@@ -107,7 +128,11 @@ public final class Replayer {
                 throw new BridgeException("unknown group " + group + ": it has no committed offsets on the event topics"
                         + " and no positions in the subscriptions table");
             }
+            if (target == Target.OFFSETS) {
+                return new Plan(group, target, explicitMoves(groups, topics, partitions, committed, ends, offsets), notes);
+            }
             Map<TopicPartition, Long> targets = switch (target) {
+                case OFFSETS -> throw new IllegalStateException("planned above");
                 case EARLIEST -> groups.offsets(partitions, OffsetSpec.earliest());
                 case LATEST -> ends;
                 case TIME -> atTime(groups, partitions, time);
@@ -130,6 +155,43 @@ public final class Replayer {
         }
     }
 
+    private static List<Move> explicitMoves(ConsumerGroups groups, Set<String> topics, List<TopicPartition> partitions,
+            Map<TopicPartition, Long> committed, Map<TopicPartition, Long> ends, Map<TopicPartition, Long> offsets)
+            throws Exception {
+        for (TopicPartition asked : offsets.keySet()) {
+            if (!topics.contains(asked.topic())) {
+                throw new BadOffsetException("--to-offset " + name(asked) + ": " + asked.topic() + " is not an event topic"
+                        + (topics.isEmpty() ? "" : " here (" + String.join(", ", new java.util.TreeSet<>(topics)) + ")"));
+            }
+            if (!partitions.contains(asked)) {
+                long count = partitions.stream().filter(p -> p.topic().equals(asked.topic())).count();
+                throw new BadOffsetException("--to-offset " + name(asked) + ": topic " + asked.topic() + " has no partition "
+                        + asked.partition() + " (it has " + count + ", numbered from 0)");
+            }
+        }
+        Map<TopicPartition, Long> starts = groups.offsets(List.copyOf(offsets.keySet()), OffsetSpec.earliest());
+        List<Move> moves = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            Long offset = offsets.get(partition);
+            if (offset == null) {
+                continue;
+            }
+            long start = starts.get(partition);
+            long end = ends.get(partition);
+            if (offset < start || offset > end) {
+                throw new BadOffsetException("--to-offset " + name(partition) + "=" + offset + ": outside the partition's records,"
+                        + " offsets " + start + " to " + end + " (its end)");
+            }
+            moves.add(new Move(partition, committed.get(partition), offset));
+        }
+        return moves;
+    }
+
+    /** TOPIC:PARTITION, as {@code --to-offset} names a partition. */
+    public static String name(TopicPartition partition) {
+        return partition.topic() + ":" + partition.partition();
+    }
+
     private static Map<TopicPartition, Long> atTime(ConsumerGroups groups, List<TopicPartition> partitions, Instant time)
             throws Exception {
         if (time.isBefore(Instant.EPOCH)) {
@@ -146,7 +208,7 @@ public final class Replayer {
     public void apply(Plan plan) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         plan.moves().forEach(move -> offsets.put(move.partition(), new OffsetAndMetadata(move.target(),
-                "eventstore replay --to-" + plan.target().name().toLowerCase())));
+                "eventstore replay --to-" + (plan.target() == Target.OFFSETS ? "offset" : plan.target().name().toLowerCase()))));
         try (Admin admin = KafkaClients.admin(config, config.name() + "-replay")) {
             admin.alterConsumerGroupOffsets(plan.group(), offsets).all().get(ConsumerGroups.TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }

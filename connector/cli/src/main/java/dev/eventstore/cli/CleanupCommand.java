@@ -58,6 +58,16 @@ final class CleanupCommand extends PipelineCommand {
     @Option(names = "--dry-run", description = "List what would be removed; remove nothing.")
     boolean dryRun;
 
+    @Option(names = "--json", description = "Print JSON for machines: what would be (--dry-run) or was removed, and what is kept.")
+    boolean json;
+
+    /**
+     * {@code cleanup --json}: {@code plan} holds the items removed (or, in a dry run, to be
+     * removed) and those kept; {@code removals} and {@code summary} are the lines the text output prints.
+     */
+    record JsonCleanup(String schema, boolean dryRun, List<String> removals, String summary, CleanupPlan plan, Long auditId) {
+    }
+
     @Override
     public Integer call() throws Exception {
         BridgeConfig config = bridgeConfig();
@@ -78,7 +88,6 @@ final class CleanupCommand extends PipelineCommand {
                     + " nothing was removed (--dry-run lists them)");
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Cleanup of schema %s%s%n", config.schema(), dryRun ? " (dry run: nothing is removed)" : "");
         CleanupPlan shown = plan;
         Long auditId = null;
         if (!dryRun) {
@@ -86,6 +95,11 @@ final class CleanupCommand extends PipelineCommand {
             shown = result.removed();
             auditId = result.auditId();
         }
+        if (json) {
+            Json.print(out, new JsonCleanup(config.schema().value(), dryRun, shown.removals(), shown.summary(), shown, auditId));
+            return ExitCodes.OK;
+        }
+        out.printf("Cleanup of schema %s%s%n", config.schema(), dryRun ? " (dry run: nothing is removed)" : "");
         List<String> removals = shown.removals();
         if (removals.isEmpty()) {
             out.println(dryRun ? "Nothing would be removed." : "Nothing removed.");

@@ -17,6 +17,12 @@ public class CommandFailedException extends RuntimeException {
         this.exitCode = exitCode;
     }
 
+    /** With the failure that caused it, for {@code --verbose}'s stack trace. */
+    public CommandFailedException(String message, int exitCode, Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
+
     public int exitCode() {
         return exitCode;
     }

@@ -35,9 +35,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
             StatusCommand.class,
             RolesCommand.class,
             CleanupCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Exit codes: 0 done, 1 failed or refused, 2 wrong command line."})
+        footer = {"", "Exit codes: 0 done, 1 failed or refused, 2 wrong command line, 3 verify could not check."})
 public final class EventStoreCommand implements Runnable {
 
     @Option(names = {"-v", "--verbose"}, description = "Print stack traces and informational logs.")

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Show applied and pending migrations of the event store schema.")
@@ -14,10 +15,23 @@ final class InfoCommand extends DatabaseCommand {
     private static final DateTimeFormatter INSTALLED_ON =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
+    @Option(names = "--json", description = "Print JSON for machines.")
+    boolean json;
+
+    /** {@code info --json}: the schema, where its migrations come from, and each migration's row. */
+    record JsonInfo(String schema, String source, long applied, long pending, List<MigrationRow> migrations) {
+    }
+
     @Override
     public Integer call() {
         SchemaManager manager = schemaManager();
         List<MigrationRow> rows = manager.info();
+        if (json) {
+            long applied = rows.stream().filter(MigrationRow::applied).count();
+            Json.print(out(), new JsonInfo(manager.schema().value(), manager.source().description(), applied,
+                    rows.size() - applied, rows));
+            return ExitCodes.OK;
+        }
         out().printf("Schema %s, %s%n%n", manager.schema(), manager.source().description());
         Table table = new Table("Version", "Description", "State", "Installed on (UTC)");
         for (MigrationRow row : rows) {

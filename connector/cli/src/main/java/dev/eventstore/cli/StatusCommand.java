@@ -1,8 +1,5 @@
 package dev.eventstore.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.eventstore.admin.StatusReport;
 import dev.eventstore.bridge.BridgeConfig;
 import java.io.PrintWriter;
@@ -39,9 +36,7 @@ final class StatusCommand extends PipelineCommand {
             }
         });
         if (json) {
-            ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
-                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
-            out.println(mapper.writeValueAsString(status));
+            Json.print(out, status);
             return ExitCodes.OK;
         }
         StatusReport.Pipeline p = status.pipeline();

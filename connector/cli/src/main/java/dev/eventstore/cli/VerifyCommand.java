@@ -12,8 +12,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {
             "Check Kafka against PostgreSQL: every stored event in its topic, each stream's versions in order.",
-            "Reports missing, duplicated, out-of-order and unknown records; exits 1 on missing or out-of-order.",
-            "Safe on a live system: events the bridge has not yet had time to publish are not called missing."
+            "Reports missing, duplicated, out-of-order and unknown records. Safe on a live system: events the",
+            "bridge has not yet had time to publish are not called missing.",
+            "Exits 0 when Kafka holds every stored event in order, 1 on missing or out-of-order events,",
+            "3 when it could not check: PostgreSQL or Kafka unreachable, no such category, or events not",
+            "yet published (not conclusive)."
         })
 final class VerifyCommand extends PipelineCommand {
 
@@ -32,11 +35,32 @@ final class VerifyCommand extends PipelineCommand {
             description = "Longest time to read Kafka (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--json", description = "Print the report as JSON for machines (the exit codes are the same).")
+    boolean json;
+
     @Override
-    public Integer call() throws Exception {
-        BridgeConfig config = bridgeConfig();
-        Verifier.Report report = new Verifier(config).verify(category, slot != null ? slot : config.slotName(), wait, timeout);
+    public Integer call() {
+        Verifier.Report report;
+        try {
+            BridgeConfig config = bridgeConfig();
+            report = new Verifier(config).verify(category, slot != null ? slot : config.slotName(), wait, timeout);
+        } catch (CommandFailedException e) {
+            if (e.exitCode() == ExitCodes.USAGE) {
+                throw e;
+            }
+            throw new CommandFailedException("verify could not check: " + e.getMessage(), ExitCodes.NOT_CHECKED, e);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new CommandFailedException("verify could not check: " + EventStoreCommand.describe(e), ExitCodes.NOT_CHECKED, e);
+        }
         PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.print(out, new JsonReport(report.failed() ? "failed" : report.notYetPublished() > 0 ? "not-conclusive" : "ok",
+                    category, report));
+            return exit(report);
+        }
         out.printf("Checked %,d stored events in %,d streams against %,d records in %d topics%s.%n", report.storedEvents(),
                 report.streams(), report.records(), report.topics().size(), category == null ? "" : " (category " + category + ")");
         line(out, "missing", report.missing(), report.missingExamples());
@@ -62,6 +86,18 @@ final class VerifyCommand extends PipelineCommand {
         if (report.note() != null) {
             out.println("Note: " + report.note() + ".");
         }
+        if (report.failed() || report.notYetPublished() > 0) {
+            return exit(report);
+        }
+        out.println("OK: Kafka holds every stored event, each stream in order.");
+        return ExitCodes.OK;
+    }
+
+    /**
+     * The verdict: 0, or the one line on stderr with exit 1 (missing or out of order) or 3 (not
+     * conclusive: the bridge has not yet published every stored event).
+     */
+    private static int exit(Verifier.Report report) {
         if (report.failed()) {
             String advice = !report.lostTopics().isEmpty()
                     ? "restore the lost topic with the bridge stopped: eventstore republish --restore-topic "
@@ -71,12 +107,14 @@ final class VerifyCommand extends PipelineCommand {
                     + " out of order (" + advice + ")");
         }
         if (report.notYetPublished() > 0) {
-            out.printf("Not conclusive: %,d events not yet published (the bridge is behind); run verify again.%n",
-                    report.notYetPublished());
-        } else {
-            out.println("OK: Kafka holds every stored event, each stream in order.");
+            throw new CommandFailedException("verify is not conclusive: " + report.notYetPublished() + " events not yet"
+                    + " published (the bridge is behind); run verify again", ExitCodes.NOT_CHECKED);
         }
         return ExitCodes.OK;
+    }
+
+    /** {@code verify --json}: the verdict ("ok", "failed", "not-conclusive") and the report's counts and examples. */
+    record JsonReport(String result, String category, @com.fasterxml.jackson.annotation.JsonUnwrapped Verifier.Report report) {
     }
 
     private static void line(PrintWriter out, String what, long count, List<String> examples) {
