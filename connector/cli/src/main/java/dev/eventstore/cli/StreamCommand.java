@@ -68,11 +68,12 @@ final class StreamCommand implements Callable<Integer> {
 
     @Command(name = "metadata", mixinStandardHelpOptions = true,
             description = {
-                "Show, set or merge a stream's metadata (a JSON object kept with the stream, not an event).",
-                "--set replaces it ('{}' clears it); --merge adds its top-level keys and replaces those of the same name",
-                "(shallow: a nested object is replaced whole). Either prints what the stream then holds. The stream must",
-                "exist (its first append creates it) and not be deleted; the result may hold at most 65536 bytes.",
-                "Writing needs the <schema>_writer role; metadata is not published to Kafka."
+                "Show, set or merge a stream's metadata: a JSON object kept with the stream, not an event.",
+                "--set replaces it ('{}' clears it); --merge adds its top-level keys and replaces those of",
+                "the same name (shallow: a nested object is replaced whole). Either prints what the stream",
+                "then holds. The stream must exist (its first append creates it) and not be deleted; the",
+                "result may hold at most 65536 bytes. Writing needs the <schema>_writer role. Metadata is",
+                "not published to Kafka."
             })
     static final class Metadata implements Callable<Integer> {
 

@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {
             "List the streams whose metadata contains a JSON object, by stream id.",
-            "Containment is jsonb @> ('{\"region\":\"eu\"}' finds every stream with that key and value, whatever else",
-            "its metadata holds; '{}' finds every stream with metadata), answered by the GIN index on the metadata.",
-            "Deleted streams are left out. At most --limit streams; --after the last one shown gives the next page."
+            "Containment is jsonb @>: '{\"region\":\"eu\"}' finds every stream with that key and value,",
+            "whatever else its metadata holds; '{}' finds every stream with metadata. The GIN index on",
+            "the metadata answers it. Deleted streams are left out. At most --limit streams; --after",
+            "the last one shown gives the next page."
         })
 final class StreamsCommand extends DatabaseCommand {
 

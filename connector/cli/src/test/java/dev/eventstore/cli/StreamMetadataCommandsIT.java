@@ -143,6 +143,7 @@ class StreamMetadataCommandsIT {
         Cli.Result badLimit = cli.run("streams", "--metadata", "{}", "--limit", "0");
         assertThat(badLimit.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(badLimit.err()).isEqualTo("eventstore: invalid max count 0: must be 1 to 10000\n");
+        assertThat(cli.run("stream").exitCode()).as("a subcommand is needed").isEqualTo(ExitCodes.USAGE);
         Cli.Result noMetadata = cli.run("streams");
         assertThat(noMetadata.exitCode()).isEqualTo(ExitCodes.USAGE);
     }
