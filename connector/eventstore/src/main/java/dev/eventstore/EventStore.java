@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 
 /**
  * The event store: append events to streams with optimistic concurrency, read them back, delete
- * streams, and keep subscription positions. A facade over an appender, a reader, a stream store and
+ * streams, keep their metadata, and keep subscription positions. A facade over an appender, a reader, a stream store and
  * a {@link SubscriptionStore}; thread-safe, one per application.
  *
  * <pre>{@code
