@@ -6,7 +6,8 @@
 -- stream's version and updated_at do not change: metadata is no event, and nothing reaches Kafka.
 -- Refuses p_metadata that is NULL or not a JSON object, a result over 65536 bytes as jsonb text
 -- (the Java constant Limits.MAX_STREAM_METADATA_SIZE_BYTES), a stream that does not exist (streams
--- are created by their first append) and a soft-deleted stream.
+-- are created by their first append), a soft-deleted stream, and a merge into metadata that is
+-- not an object (only a row written by hand holds such).
 -- SECURITY DEFINER: the writer role has no UPDATE on event_streams.
 -- Errors: ZE004, ZE006 (not an object, too large), ZE003 (no such stream), ZE002 (deleted).
 --
@@ -41,6 +42,11 @@ BEGIN
   IF v_deleted_at IS NOT NULL THEN
     RAISE EXCEPTION 'stream % is deleted (at % UTC): its metadata cannot change', quote_literal(p_stream_id), v_deleted_at
       USING ERRCODE = 'ZE002', DETAIL = format('stream_id=%s', p_stream_id);
+  END IF;
+  IF p_merge AND jsonb_typeof(v_current) IS DISTINCT FROM 'object' AND v_current IS NOT NULL THEN
+    RAISE EXCEPTION 'stream %: its metadata is a JSON %, not an object, and cannot be merged into: set it instead',
+      quote_literal(p_stream_id), jsonb_typeof(v_current)
+      USING ERRCODE = 'ZE006', DETAIL = format('stream_id=%s', p_stream_id);
   END IF;
   v_result := CASE WHEN p_merge THEN coalesce(v_current, '{}'::jsonb) || p_metadata ELSE p_metadata END;
   v_size := octet_length(v_result::text);

@@ -125,6 +125,13 @@ class StreamMetadataIT {
         assertThat(store.streamInfo("game-1").orElseThrow().metadata()).hasSize(Limits.MAX_STREAM_METADATA_SIZE_BYTES);
         assertState("SELECT " + schema + ".set_stream_metadata('game-1', jsonb_build_object('b', repeat('x', "
                 + (fits + 1) + ")), false)", "ZE006");
+        // Metadata that is no object, written by hand as the owner, is replaced but never merged into.
+        TestDatabase.get().execute("UPDATE " + schema + ".event_streams SET metadata = '[1]' WHERE stream_id = 'game-1'");
+        assertThatThrownBy(() -> store.mergeStreamMetadata("game-1", "{\"a\":1}")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("stream 'game-1': its metadata is a JSON array, not an object, and cannot be merged into:"
+                        + " set it instead");
+        assertThat(store.streamInfo("game-1").orElseThrow().metadata()).isEqualTo("[1]");
+        assertThat(store.setStreamMetadata("game-1", "{\"a\":1}")).isEqualTo("{\"a\": 1}");
         store.deleteStream("game-1", ExpectedVersion.ANY);
         assertState("SELECT " + schema + ".set_stream_metadata('game-1', '{}', false)", "ZE002");
     }
