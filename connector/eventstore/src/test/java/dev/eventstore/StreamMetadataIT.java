@@ -61,6 +61,13 @@ class StreamMetadataIT {
         assertThat(after.version()).isEqualTo(2);
         assertThat(after.updatedAt()).isEqualTo(before.updatedAt());
         assertThat(store.readAllForward(0, 100)).hasSize(2);
+        // Nothing of it reaches Kafka: the publication the bridge decodes holds no stream rows.
+        try (Connection connection = TestDatabase.get().connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_publication_tables"
+                     + " WHERE pubname = '" + store.schema().value() + "_events'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("cdc_heartbeat,events");
+        }
         // Merging into a stream that never had metadata starts from an empty object.
         createTestStream("game-2", 1);
         assertThat(json(store.mergeStreamMetadata("game-2", "{\"a\":1}"))).isEqualTo(json("{\"a\":1}"));
