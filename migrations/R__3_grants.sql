@@ -7,7 +7,7 @@
 --   <schema>_writer  SELECT on events, event_streams and subscriptions; no INSERT, UPDATE or
 --                    DELETE on any table, no sequence. It appends with append_event (one event,
 --                    one round trip) and append_to_stream (a batch), soft-deletes with
---                    delete_stream, keeps positions with record_subscription_position and removes
+--                    delete_stream, sets and merges stream metadata with set_stream_metadata, keeps positions with record_subscription_position and removes
 --                    those of its own groups with delete_subscription: functions that are SECURITY
 --                    DEFINER, validate every argument, take event ids from the sequence and
 --                    timestamps from the server clock in UTC.
@@ -80,10 +80,10 @@ BEGIN
                    ' %I.read_stream_backward(text, bigint, integer), %I.read_all_forward(bigint, integer),'
                    ' %I.append_event(text, bigint, text, integer, jsonb, jsonb),'
                    ' %I.append_to_stream(text, bigint, text[], integer[], jsonb[], jsonb[]),'
-                   ' %I.delete_stream(text, bigint),'
+                   ' %I.delete_stream(text, bigint), %I.set_stream_metadata(text, jsonb, boolean),'
                    ' %I.record_subscription_position(text, text, bigint, bigint, jsonb),'
                    ' %I.delete_subscription(text, text), %I.may_manage_subscription(text) TO %I',
-                   s, s, s, s, s, s, s, s, s, writer);
+                   s, s, s, s, s, s, s, s, s, s, writer);
   END IF;
 
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = cdc) THEN

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 
 /**
  * The event store: append events to streams with optimistic concurrency, read them back, delete
- * streams, and keep subscription positions. A facade over an appender, a reader, a stream store and
+ * streams, keep their metadata, and keep subscription positions. A facade over an appender, a reader, a stream store and
  * a {@link SubscriptionStore}; thread-safe, one per application.
  *
  * <pre>{@code
@@ -191,7 +191,10 @@ public final class EventStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- streams
 
-    /** The stream's row (soft-deleted ones included), or empty if nothing was ever appended to it. */
+    /**
+     * The stream's row (soft-deleted ones included), its metadata among it, or empty if nothing was
+     * ever appended to it.
+     */
     public Optional<StreamInfo> streamInfo(String streamId) {
         return streams.streamInfo(streamId);
     }
@@ -209,6 +212,47 @@ public final class EventStore implements AutoCloseable {
      */
     public Instant deleteStream(String streamId, ExpectedVersion expectedVersion) {
         return streams.deleteStream(streamId, expectedVersion);
+    }
+
+    /**
+     * Replaces the metadata of {@code streamId} with {@code metadata}, a JSON object ({@code {}}
+     * clears it). Stream metadata describes the stream (owner, region, tags), not an event: it is
+     * no event, does not change the stream's version or {@code updatedAt}, and is not published to
+     * Kafka. {@link #streamInfo} reads it.
+     *
+     * @return the metadata the stream now holds, as PostgreSQL prints the jsonb
+     * @throws InvalidRequestException if {@code metadata} is not a JSON object, or the result is over
+     *     {@link Limits#MAX_STREAM_METADATA_SIZE_BYTES}
+     * @throws StreamNotFoundException if the stream does not exist (streams are created by their first append)
+     * @throws StreamDeletedException if it is soft-deleted
+     */
+    public String setStreamMetadata(String streamId, String metadata) {
+        return streams.writeMetadata(streamId, metadata, false);
+    }
+
+    /**
+     * Merges {@code metadata}, a JSON object, into the metadata of {@code streamId}: each of its
+     * top-level keys replaces the stream's key of that name (jsonb {@code ||}, shallow; a nested
+     * object is replaced whole), the stream's other keys stay. Concurrent merges of different keys
+     * all land (the stream's row is locked for each). Errors as {@link #setStreamMetadata}.
+     *
+     * @return the metadata the stream now holds
+     */
+    public String mergeStreamMetadata(String streamId, String metadata) {
+        return streams.writeMetadata(streamId, metadata, true);
+    }
+
+    /**
+     * At most {@code maxCount} (1 to 10,000) streams, not deleted, whose metadata contains
+     * {@code containment} (jsonb {@code @>}: {@code {"region":"eu"}} finds every stream whose
+     * metadata has {@code region} {@code "eu"}, whatever else it holds), ordered by stream id and
+     * answered by the GIN index on the metadata. For the next page pass the last stream id seen as
+     * {@code afterStreamId} ({@code null} starts at the first).
+     *
+     * @throws InvalidRequestException if {@code containment} is not a JSON object or {@code maxCount} is out of range
+     */
+    public List<StreamInfo> findStreamsByMetadata(String containment, String afterStreamId, int maxCount) {
+        return streams.findByMetadata(containment, afterStreamId, maxCount);
     }
 
     // ---------------------------------------------------------------- subscriptions and schema

@@ -16,6 +16,14 @@ public final class Limits {
     public static final int MAX_SUBSCRIPTION_ID_LENGTH = 255;
 
     /**
+     * Largest stream metadata, in bytes: UTF-8 of the JSON object a stream holds after a set or a
+     * merge, as PostgreSQL prints the jsonb ({@code metadata::text}). Stream metadata describes a
+     * stream (owner, region, tags); it is no document store. Fixed, because the SQL function
+     * {@code set_stream_metadata} enforces it for every caller.
+     */
+    public static final int MAX_STREAM_METADATA_SIZE_BYTES = 64 * 1024;
+
+    /**
      * Default largest event, in bytes: UTF-8 of its data, metadata and event type together. The
      * default keeps every stored event within Kafka's default record size (1 MiB); configurable
      * with {@code eventstore.event.max-size-bytes}.

@@ -35,6 +35,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             StatusCommand.class,
             RolesCommand.class,
             CleanupCommand.class,
+            StreamCommand.class,
+            StreamsCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class
         },

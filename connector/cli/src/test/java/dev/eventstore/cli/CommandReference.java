@@ -53,12 +53,16 @@ final class CommandReference {
             }
         });
         out.append("\n## eventstore\n\n```text\n").append(usage(root)).append("```\n");
-        root.getSubcommands().forEach((name, sub) -> {
-            if (!sub.getCommandSpec().usageMessage().hidden()) {
-                out.append("\n## eventstore ").append(name).append("\n\n```text\n").append(usage(sub)).append("```\n");
-            }
-        });
+        root.getSubcommands().forEach((name, sub) -> section(out, "eventstore " + name, sub));
         return out.toString();
+    }
+
+    /** The section of {@code command} and, after it, those of its own subcommands ({@code stream metadata}). */
+    private static void section(StringBuilder out, String path, CommandLine command) {
+        if (!command.getCommandSpec().usageMessage().hidden()) {
+            out.append("\n## ").append(path).append("\n\n```text\n").append(usage(command)).append("```\n");
+            command.getSubcommands().forEach((name, sub) -> section(out, path + " " + name, sub));
+        }
     }
 
     private static String firstLine(CommandLine command) {

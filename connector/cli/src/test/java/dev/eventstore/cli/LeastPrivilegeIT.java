@@ -182,6 +182,31 @@ class LeastPrivilegeIT {
     }
 
     @Test
+    void writerWritesStreamMetadataOnlyThroughTheFunctionAndTheReaderNotAtAll() throws SQLException {
+        EventStore writer = storeAs("sec_writer");
+        writer.append("game-meta", ExpectedVersion.NO_STREAM, EventData.of("GameStarted", "{}"));
+        assertThat(writer.setStreamMetadata("game-meta", "{\"owner\":\"ann\"}")).isEqualTo("{\"owner\": \"ann\"}");
+        assertThat(writer.mergeStreamMetadata("game-meta", "{\"region\":\"eu\"}")).contains("\"owner\"", "\"region\"");
+        assertThat(writer.findStreamsByMetadata("{\"region\":\"eu\"}", null, 10)).extracting(s -> s.streamId())
+                .containsExactly("game-meta");
+        assertRefused("sec_writer", "SELECT security_it.set_stream_metadata('game-meta', '[1]', false)", "ZE006");
+        assertForbidden("sec_writer", "UPDATE security_it.event_streams SET metadata = '{}' WHERE stream_id = 'game-meta'");
+
+        EventStore reader = storeAs("sec_reader");
+        assertThat(reader.streamInfo("game-meta").orElseThrow().metadata()).contains("\"region\"");
+        assertThat(reader.findStreamsByMetadata("{\"owner\":\"ann\"}", null, 10)).hasSize(1);
+        assertThatThrownBy(() -> reader.setStreamMetadata("game-meta", "{\"owner\":\"eve\"}"))
+                .satisfies(e -> assertThat(PostgresErrors.sqlCause(e).getSQLState()).isEqualTo("42501"));
+        assertThatThrownBy(() -> reader.mergeStreamMetadata("game-meta", "{\"owner\":\"eve\"}"))
+                .satisfies(e -> assertThat(PostgresErrors.sqlCause(e).getSQLState()).isEqualTo("42501"));
+        assertForbidden("sec_reader", "SELECT security_it.set_stream_metadata('game-meta', '{}', false)");
+        assertForbidden("sec_reader", "UPDATE security_it.event_streams SET metadata = '{}'");
+        assertForbidden("sec_bridge", "SELECT security_it.set_stream_metadata('game-meta', '{}', false)");
+        assertForbidden("sec_nobody", "SELECT security_it.set_stream_metadata('game-meta', '{}', false)");
+        assertThat(reader.streamInfo("game-meta").orElseThrow().metadata()).contains("\"owner\": \"ann\"");
+    }
+
+    @Test
     void sessionInTokyoStillWritesUtc() throws SQLException {
         try (Connection connection = as("sec_writer").getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("SET TimeZone = 'Asia/Tokyo'");

@@ -62,7 +62,7 @@ class MigrationUpgradeIT {
             List<String> upgraded = SchemaCatalog.describeAll(connection, UPGRADED);
             List<String> fresh = SchemaCatalog.describeAll(connection, FRESH);
             // Worth comparing only if the description saw everything that matters.
-            assertThat(fresh).filteredOn(l -> l.startsWith("function | ")).hasSize(20);
+            assertThat(fresh).filteredOn(l -> l.startsWith("function | ")).hasSize(21);
             assertThat(fresh).filteredOn(l -> l.startsWith("relation | ") && l.contains(" | v | ")).hasSize(6);
             assertThat(fresh).anyMatch(l -> l.startsWith("function | append_to_stream(") && l.contains("SECURITY DEFINER")
                     && l.contains("<schema>_writer=X/"));
