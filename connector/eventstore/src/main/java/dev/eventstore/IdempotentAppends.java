@@ -26,6 +26,9 @@ import java.util.UUID;
  * is refused ({@link DuplicateEventUuidException}).
  *
  * <p>Cost: one more statement per append, an index lookup per event (BENCHMARKS.md, append rows).
+ * With {@code ANY} or {@code STREAM_EXISTS}, an append whose stream other writers move on between
+ * its look-up and its write {@value #MAX_ATTEMPTS} times in a row gives up with
+ * {@link WrongExpectedVersionException}; plain appends with {@code ANY} never conflict.
  */
 final class IdempotentAppends {
 

@@ -95,7 +95,7 @@ class BrokerLossIT {
                 Map<String, Integer> leaders = BrokerCluster.leaders(admin, topics);
                 int avoid = firstKilled;
                 victim = leaders.values().stream().filter(node -> node > 0 && node != avoid).findFirst()
-                        .orElseGet(() -> avoid == 1 ? 2 : 1);
+                        .orElseThrow(() -> new AssertionError("no broker but " + avoid + " leads a partition: " + leaders));
             }
             long writtenBefore = writer.acknowledgedEvents();
             long killedAt = System.currentTimeMillis();

@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * <pre>{@code
  * EventTypeRegistry registry = EventTypeRegistry.builder()
  *         .register("GameStarted", GameStarted.class)              // version 1
- *         .register("GuessProcessed", 2, GuessProcessed.class)     // now at version 2
- *         .upcaster("GuessProcessed", 1, data -> ...)              // how version 1 becomes 2
+ *         .register("PlayerRenamed", 2, PlayerRenamed.class)       // its schema at version 2
+ *         .upcaster("PlayerRenamed", 1, data -> ...)               // how version 1 becomes 2
  *         .build();
  * }</pre>
  */
