@@ -5,7 +5,10 @@ import dev.eventstore.bridge.GroupNames;
 import dev.eventstore.bridge.KafkaClients;
 import dev.eventstore.jdbc.PostgresErrors;
 import dev.eventstore.bridge.StoreViews;
+import dev.eventstore.schema.SqlResource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +40,13 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class StatusReport {
 
-    /** The bridge's side. {@code lastPublished} is the newest event record's timestamp. */
+    /**
+     * The bridge's side. {@code lastPublished} is the newest event record's timestamp.
+     *
+     * @param failover whether the slot survives a PostgreSQL failover, in words (see {@link #failover})
+     */
     public record Pipeline(String slot, boolean slotExists, boolean slotActive, String walStatus,
-                           long retainedWalBytes, long slotLagBytes, Instant lastPublished, long topics) {
+                           long retainedWalBytes, long slotLagBytes, Instant lastPublished, long topics, String failover) {
     }
 
     /**
@@ -134,13 +141,43 @@ public final class StatusReport {
         try (Connection connection = config.connection().dataSource().getConnection()) {
             Optional<StoreViews.SlotState> slot = new StoreViews(config.schema()).slot(connection, slotName);
             if (slot.isEmpty()) {
-                return new Pipeline(slotName, false, false, null, 0, 0, lastPublished, topics);
+                return new Pipeline(slotName, false, false, null, 0, 0, lastPublished, topics, null);
             }
             StoreViews.SlotState s = slot.get();
             return new Pipeline(slotName, true, s.active(), s.walStatus(), s.retainedWalBytes(), s.unconfirmedWalBytes(),
-                    lastPublished, topics);
+                    lastPublished, topics, failover(connection, slotName));
         } catch (SQLException e) {
             throw new dev.eventstore.bridge.BridgeException(PostgresErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * Whether the slot survives a failover: a failover slot, and the standbys that logical decoding
+     * waits for ({@code synchronized_standby_slots}); on a standby, whether its copy is usable.
+     */
+    static String failover(Connection connection, String slotName) throws SQLException {
+        if (connection.getMetaData().getDatabaseMajorVersion() < 17) {
+            return "not a failover slot: PostgreSQL before 17 keeps slots on the primary only (a failover needs a republish)";
+        }
+        try (PreparedStatement query = connection.prepareStatement(SqlResource.load("slot_failover"))) {
+            query.setString(1, slotName);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                if (rs.getBoolean("synced")) {
+                    return rs.getBoolean("temporary")
+                            ? "synchronised copy on this standby, still temporary: a promotion now would drop it"
+                            : "synchronised copy on this standby, usable after a promotion";
+                }
+                if (!rs.getBoolean("failover")) {
+                    return "NOT a failover slot: a failover loses it (docs/operations.md, PostgreSQL failover)";
+                }
+                String standbys = rs.getString("standby_slots");
+                return standbys == null
+                        ? "failover slot; synchronized_standby_slots is empty: the bridge may publish what a failover loses"
+                        : "failover slot; logical decoding waits for standby slots " + standbys;
+            }
         }
     }
 

@@ -46,6 +46,9 @@ final class StatusCommand extends PipelineCommand {
         } else {
             out.printf("  slot %s: %s, WAL %s, retains %s, %s not yet confirmed%n", p.slot(), p.slotActive() ? "active" : "INACTIVE",
                     p.walStatus(), bytes(p.retainedWalBytes()), bytes(p.slotLagBytes()));
+            if (p.failover() != null) {
+                out.printf("  failover: %s%n", p.failover());
+            }
         }
         out.printf("  last event published: %s (%d topics)%n", p.lastPublished() == null ? "none"
                 : p.lastPublished() + ", " + age(p.lastPublished()) + " ago", p.topics());

@@ -100,6 +100,9 @@ class PostgresFailoverIT {
                 .until(() -> "true".equals(query(standby, "SELECT (synced AND failover AND NOT temporary)::text FROM pg_replication_slots"
                         + " WHERE slot_name = '" + rig.slot + "'")));
         long slotSyncedMs = (System.nanoTime() - syncStarted) / 1_000_000;
+        Cli.Result status = rig.cli(Map.of()).run("status");
+        assertThat(status.out()).as(status.all())
+                .contains("failover: failover slot; logical decoding waits for standby slots " + STANDBY + " (active)");
         long publishedBefore = rig.records().size();
 
         // The primary is lost; the standby is promoted; the address moves.
