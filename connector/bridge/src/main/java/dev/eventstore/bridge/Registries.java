@@ -50,7 +50,7 @@ final class Registries {
     static void readiness(MeterRegistry registry, String component, BooleanSupplier ready) {
         Gauge.builder("eventstore.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
                 .description("1 while the component (bridge or mirror) is ready, as its /health/ready answers; 0 otherwise")
-                .tag("component", component).register(registry);
+                .tag("component", component).strongReference(true).register(registry);
     }
 
     /** Stops the registry's GC listener and closes it. */
