@@ -217,7 +217,7 @@ class MirrorCommandIT {
         // The first stops (SIGTERM): the second takes the lock and mirrors what the group commits next.
         mirror.terminate();
         Cli.Result stopped = mirror.finish(60);
-        assertThat(stopped.exitCode()).as(stopped.all()).isZero();
+        assertThat(stopped.exitCode()).as("0, or 143 when the JVM ends by the signal: " + stopped.all()).isIn(0, 143);
         assertThat(stopped.out()).contains("Offset mirror stopped.");
         await().atMost(TIMEOUT).until(() -> second.scrape().contains("eventstore_mirror_lock_held 1.0"));
         assertThat(logged.list).anyMatch(e -> e.getFormattedMessage().startsWith("The offset mirror took the mirror lock"));
