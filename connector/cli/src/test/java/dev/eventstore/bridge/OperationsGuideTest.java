@@ -21,8 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/operations.md shows real commands, metrics and views: every {@code bin/eventstore ...}
  * command line it shows (code blocks, inline code, the systemd units) runs with {@code --help}
- * and knows every option the guide gives it; every {@code eventstore_bridge_*} and
- * {@code eventstore_store_*} metric it names is
+ * and knows every option the guide gives it; every {@code eventstore_*} metric it names is
  * in a scrape of {@code /metrics}; every {@code monitor_*} view it names is created by the
  * monitoring migration.
  */
@@ -82,11 +81,13 @@ class OperationsGuideTest {
         metrics.slot(new StoreViews.SlotState("eventstore_cdc", "pgoutput", true, 42, "reserved", 100, 10, 1000L,
                 "0/1", "0/2", true, "eventstore_events", "eventstore-bridge"));
         metrics.publishedBelow(7);
+        metrics.readiness("bridge", () -> true);
+        new MirrorMetrics(metrics.registry()).passCompleted(2);
         metrics.store(List.of(new StoreViews.CategoryStreams("game", 3, 1, 8, 5, 2.7, null)),
                 List.of(new StoreViews.SubscriptionLag("leaderboard", "game", null, 1, 2, 3, null, null, 4.5)));
         String scrape = metrics.scrape();
         Set<String> named = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("eventstore_(?:bridge|store)_[a-z_]+").matcher(guide());
+        Matcher m = Pattern.compile("eventstore_(?:(?:bridge|store|mirror)_[a-z_]+|ready)").matcher(guide());
         while (m.find()) {
             named.add(m.group());
         }
