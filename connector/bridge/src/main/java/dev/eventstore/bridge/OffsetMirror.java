@@ -165,7 +165,11 @@ public final class OffsetMirror implements AutoCloseable {
         return System.nanoTime() - lastTickNanos;
     }
 
-    /** One pass over every matching group; returns how many subscription rows moved. */
+    /**
+     * One pass over every matching group, without the mirror lock (tools and tests that run a
+     * single pass call it; {@link #start} takes the lock first); returns how many subscription
+     * rows moved.
+     */
     public synchronized long mirrorOnce() throws Exception {
         if (admin == null) {
             admin = KafkaClients.admin(config, config.name() + "-mirror");
