@@ -63,7 +63,8 @@ final class BridgeConfigDocs {
 
     static String exampleProperties() {
         StringBuilder out = new StringBuilder();
-        out.append("# Settings of `bin/eventstore run --config config/eventstore.properties`.\n")
+        out.append("# Settings of `bin/eventstore run --config config/eventstore.properties` (the bridge) and of\n")
+                .append("# `bin/eventstore mirror --config config/eventstore.properties` (the offset mirror service).\n")
                 .append("# Generated from BridgeConfig.CONFIG_DEF (see docs/bridge-config.md); do not edit by hand.\n")
                 .append("# Every key can be overridden by EVENTSTORE_<KEY> in the environment; give the password that\n")
                 .append("# way (EVENTSTORE_DB_PASSWORD), never in this file.\n");
