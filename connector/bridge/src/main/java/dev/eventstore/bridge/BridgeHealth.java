@@ -13,7 +13,9 @@ import java.util.List;
  * @param lastPublish when the last event was acknowledged, or {@code null}
  * @param failure why the bridge stopped, or {@code null}
  * @param postgresReachable the last check of PostgreSQL (the monitor loop's connection) succeeded
- * @param offsetsSaved the last flush of the offsets to {@code cdc_offsets} succeeded (or none was due yet)
+ * @param offsetsSaved the offsets were saved recently: the last flush to {@code cdc_offsets} succeeded,
+ *        and no event acknowledged since the last save has waited more than ten flush intervals
+ *        (at least 60 s) for one
  * @param offsetsDetail when the offsets were last saved, or why the last flush failed
  */
 public record BridgeHealth(boolean running, boolean slotActive, boolean kafkaConnected, Instant lastPublish,

@@ -40,6 +40,9 @@ public final class EventBridge implements AutoCloseable {
     private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(15);
     /** The monitor loop runs every 5 s, each check bounded; not having run for this long means it hangs. */
     static final Duration LIVE_MONITOR_WINDOW = Duration.ofSeconds(120);
+    /** Offsets not saved for this long (or ten flush intervals) while events are acknowledged: not ready. */
+    static final Duration OFFSETS_MIN_WINDOW = Duration.ofSeconds(60);
+    private final long startedMillis = System.currentTimeMillis();
 
     private final BridgeConfig config;
     private final BridgeMetrics metrics = new BridgeMetrics();
@@ -328,9 +331,16 @@ public final class EventBridge implements AutoCloseable {
         long last = metrics.lastPublishMillis();
         boolean running = ready.isDone() && !ready.isCompletedExceptionally() && !terminated.isDone();
         PostgresOffsetBackingStore.FlushState flush = PostgresOffsetBackingStore.flushState(instance);
-        boolean offsetsSaved = flush == null || flush.failure() == null;
-        String offsetsDetail = flush == null ? "no flush yet"
-                : flush.failure() != null ? "last flush failed: " + flush.failure()
+        // Recent: no event acknowledged since the offsets were last saved (or since the start) has
+        // waited longer than the window for a flush.
+        long savedOrStarted = flush == null || flush.savedMillis() == 0 ? startedMillis : flush.savedMillis();
+        long window = Math.max(OFFSETS_MIN_WINDOW.toMillis(), 10 * config.getLong(BridgeConfig.Key.OFFSET_FLUSH_INTERVAL_MS));
+        boolean stale = last > savedOrStarted && System.currentTimeMillis() - savedOrStarted > window;
+        boolean offsetsSaved = (flush == null || flush.failure() == null) && !stale;
+        String offsetsDetail = flush != null && flush.failure() != null ? "last flush failed: " + flush.failure()
+                : stale ? "events acknowledged since " + Instant.ofEpochMilli(savedOrStarted) + " and no offsets saved for "
+                        + window / 1000 + " s"
+                : flush == null ? "no flush yet"
                 : "saved at " + Instant.ofEpochMilli(flush.savedMillis());
         return new BridgeHealth(running, slotActive, kafka.up(), last == 0 ? null : Instant.ofEpochMilli(last),
                 metrics.publishedCount(), failure, postgres.up(), offsetsSaved, offsetsDetail);
