@@ -204,13 +204,15 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " Kafka's rules for topic names: 1 to 249 ASCII letters, digits, '.', '_' and '-'.",
                         GROUP_ERRORS, 2, ConfigDef.Width.MEDIUM, "Dead-letter topic")
                 .define(Key.HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
-                        "Address the /health and /metrics endpoint listens on.",
+                        "Address the HTTP endpoint (/health/live, /health/ready, /health, /metrics) of run and mirror"
+                                + " listens on.",
                         GROUP_HTTP, 1, ConfigDef.Width.MEDIUM, "HTTP host")
                 .define(Key.HTTP_PORT, Type.INT, 8085, Range.between(-1, 65535), Importance.LOW,
-                        "Port of the /health and /metrics endpoint; 0 picks a free port, -1 disables it.",
+                        "Port of the HTTP endpoint (/health/live, /health/ready, /health, /metrics) of run and mirror;"
+                                + " 0 picks a free port, -1 disables it.",
                         GROUP_HTTP, 2, ConfigDef.Width.SHORT, "HTTP port")
                 .define(Key.METRICS_STORE_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
-                        "How often the bridge reads the store gauges of /metrics (streams and events per category,"
+                        "How often run and mirror read the store figures of /metrics (streams and events per category,"
                                 + " subscription lag) from the monitoring views. Each read scans event_streams and"
                                 + " subscriptions: keep it at a minute or more on large stores. 0 disables them; the slot"
                                 + " gauges are read every 5 s regardless.",
@@ -218,7 +220,11 @@ public final class BridgeConfig extends AbstractConfig {
                 .define(Key.MIRROR_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                         "Mirror consumer groups' committed offsets into the subscriptions table, so every group's"
                                 + " position per stream is visible in PostgreSQL (status, replay --to-subscriptions),"
-                                + " whatever language it is written in.",
+                                + " whatever language it is written in: the offset mirror built into run. Where Kafka"
+                                + " Connect publishes, run `eventstore mirror` instead, with the same settings. One mirror"
+                                + " writes a store at a time (a PostgreSQL advisory lock of its own, apart from the"
+                                + " bridge's): a run's mirror and any `eventstore mirror` of the store take the same lock,"
+                                + " the first writes and the others wait to take over. false: this run mirrors nothing.",
                         GROUP_MIRROR, 1, ConfigDef.Width.SHORT, "Offset mirror")
                 .define(Key.MIRROR_GROUPS, Type.STRING, ".*", new RegexValidator(), Importance.MEDIUM,
                         "Regular expression of the consumer groups to mirror (the whole group id must match).",

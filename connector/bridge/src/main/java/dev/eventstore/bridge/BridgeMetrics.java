@@ -3,10 +3,7 @@ package dev.eventstore.bridge;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -16,17 +13,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * The bridge's measurements, exposed at {@code /metrics} in Prometheus format. Names start with
- * {@code eventstore_bridge_}; each is described, with the alerts built on it, in
- * {@code docs/operations.md}.
+ * The bridge's measurements, exposed at {@code /metrics} in Prometheus format: its own
+ * ({@code eventstore_bridge_*}), the store-wide figures ({@link StoreMetrics},
+ * {@code eventstore_store_*}), the readiness gauge ({@code eventstore_ready{component="bridge"}}),
+ * and Micrometer's JVM and process binders ({@link Registries}); the bridge binds its Kafka
+ * producer's and its connection pool's metrics to the same registry. Every {@code eventstore_*}
+ * name is listed in {@code docs/metrics.md}, generated from this code.
  *
- * <p>The slot gauges and the store gauges (categories, subscription lag) are read by the
+ * <p>The slot gauges and the store figures (categories, subscription lag) are read by the
  * bridge's monitor loop from the monitoring views ({@link StoreViews}), the same rows
  * {@code eventstore status} and an operator's dashboard read: one definition of each number.
  */
 public final class BridgeMetrics {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry;
+    private final StoreMetrics store;
     private final Counter published;
     private final Counter errors;
     private final Counter deadLettered;
@@ -37,13 +38,14 @@ public final class BridgeMetrics {
     private final AtomicLong slotActive = new AtomicLong(0);
     private final AtomicLong slotSafeWalBytes = new AtomicLong(-1);
     private final AtomicLong publishedBelowEventId = new AtomicLong(0);
-    private final AtomicLong storeRefreshMillis = new AtomicLong(0);
-    private final MultiGauge categoryStreams;
-    private final MultiGauge categoryEvents;
-    private final MultiGauge subscriptionLagEvents;
-    private final MultiGauge subscriptionLagSeconds;
 
     BridgeMetrics() {
+        this(Registries.withJvmAndProcess());
+    }
+
+    BridgeMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        this.store = new StoreMetrics(registry);
         published = Counter.builder("eventstore.bridge.events.published")
                 .description("Events published to Kafka and acknowledged").register(registry);
         errors = Counter.builder("eventstore.bridge.publish.errors")
@@ -75,24 +77,6 @@ public final class BridgeMetrics {
         Gauge.builder("eventstore.bridge.published.below.event.id", publishedBelowEventId, AtomicLong::get)
                 .description("Low watermark: Kafka has acknowledged every event with a smaller id (0: not yet known)")
                 .register(registry);
-        Gauge.builder("eventstore.bridge.store.refresh.timestamp", storeRefreshMillis, v -> v.get() / 1000.0)
-                .description("When the store gauges were last read from the monitoring views, in epoch seconds"
-                        + " (0: never, or metrics.store.interval.ms=0)")
-                .baseUnit("seconds").register(registry);
-        categoryStreams = MultiGauge.builder("eventstore.bridge.category.streams")
-                .description("Streams per category, soft-deleted ones included (view monitor_streams_per_category)")
-                .register(registry);
-        categoryEvents = MultiGauge.builder("eventstore.bridge.category.events")
-                .description("Events stored per category (view monitor_streams_per_category); its rate is the append rate")
-                .register(registry);
-        subscriptionLagEvents = MultiGauge.builder("eventstore.bridge.subscription.lag.events")
-                .description("Events a subscription (consumer group) has not processed, per category (view"
-                        + " monitor_subscription_lag)")
-                .register(registry);
-        subscriptionLagSeconds = MultiGauge.builder("eventstore.bridge.subscription.lag")
-                .description("Age of the oldest event a subscription has not processed, per category; 0 when caught up"
-                        + " (view monitor_subscription_lag)")
-                .baseUnit("seconds").register(registry);
     }
 
     void published(ProducerRecord<byte[], byte[]> record, RecordMetadata metadata, long commitMicros) {
@@ -124,19 +108,19 @@ public final class BridgeMetrics {
         publishedBelowEventId.set(eventId);
     }
 
-    /** The store gauges, from the monitoring views. */
+    /** The store figures, from the monitoring views. */
     void store(List<StoreViews.CategoryStreams> categories, List<StoreViews.SubscriptionLag> lags) {
-        categoryStreams.register(categories.stream()
-                .map(c -> MultiGauge.Row.of(Tags.of("category", c.category()), c.streams())).toList(), true);
-        categoryEvents.register(categories.stream()
-                .map(c -> MultiGauge.Row.of(Tags.of("category", c.category()), c.events())).toList(), true);
-        subscriptionLagEvents.register(lags.stream()
-                .map(l -> MultiGauge.Row.of(Tags.of("subscription", l.subscriptionId(), "category", l.category()),
-                        l.eventsBehind())).toList(), true);
-        subscriptionLagSeconds.register(lags.stream()
-                .map(l -> MultiGauge.Row.of(Tags.of("subscription", l.subscriptionId(), "category", l.category()),
-                        l.lagSeconds())).toList(), true);
-        storeRefreshMillis.set(System.currentTimeMillis());
+        store.update(categories, lags);
+    }
+
+    /** {@code eventstore_ready{component=...}}: 1 while {@code ready} says so, else 0. */
+    void readiness(String component, java.util.function.BooleanSupplier ready) {
+        Registries.readiness(registry, component, ready);
+    }
+
+    /** Stops the JVM binders' listeners. */
+    void close() {
+        Registries.close(registry);
     }
 
     public long publishedCount() {

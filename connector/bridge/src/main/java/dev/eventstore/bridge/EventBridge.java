@@ -38,6 +38,11 @@ public final class EventBridge implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventBridge.class);
     private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(15);
+    /** The monitor loop runs every 5 s, each check bounded; not having run for this long means it hangs. */
+    static final Duration LIVE_MONITOR_WINDOW = Duration.ofSeconds(120);
+    /** Offsets not saved for this long (or ten flush intervals) while events are acknowledged: not ready. */
+    static final Duration OFFSETS_MIN_WINDOW = Duration.ofSeconds(60);
+    private final long startedMillis = System.currentTimeMillis();
 
     private final BridgeConfig config;
     private final BridgeMetrics metrics = new BridgeMetrics();
@@ -46,7 +51,12 @@ public final class EventBridge implements AutoCloseable {
     private final DataSource dataSource;
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(daemon("eventstore-bridge-engine"));
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(daemon("eventstore-bridge-monitor"));
+    private final com.zaxxer.hikari.HikariDataSource pool;
     private final HeldConnection monitorConnection;
+    private final Reachability kafka;
+    private final Reachability postgres;
+    private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics producerMetrics;
+    private volatile long monitorTickNanos = System.nanoTime();
     // The monitor loop's state (see checkSlotAndKafka).
     private final StoreViews views;
     private final PublishedWatermark watermark;
@@ -63,14 +73,17 @@ public final class EventBridge implements AutoCloseable {
     /** This instance's key for the backend its Debezium task streams on (see SlotGuardingTask). */
     private final String instance = java.util.UUID.randomUUID().toString();
     private volatile boolean slotActive;
-    private volatile boolean kafkaConnected;
     private volatile String failure;
     private boolean closed;
 
     private EventBridge(BridgeConfig config) {
         this.config = config;
         this.dataSource = config.connection().dataSource();
-        this.monitorConnection = new HeldConnection(dataSource, true);
+        this.pool = ServicePool.create(config, "eventstore-bridge", 3, metrics.registry());
+        this.monitorConnection = new HeldConnection(pool, true);
+        this.kafka = new Reachability("bridge", "Kafka at " + config.bootstrapServers());
+        this.postgres = new Reachability("bridge", "PostgreSQL at " + config.connection().displayUrl());
+        metrics.readiness("bridge", () -> health().up());
         this.views = new StoreViews(config.schema());
         this.watermark = new PublishedWatermark(config.schema(), config.name(), config.slotName());
     }
@@ -102,6 +115,8 @@ public final class EventBridge implements AutoCloseable {
         new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName())
                 .check(resetOffsets);
         producer = KafkaClients.eventProducer(config, config.name());
+        producerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer);
+        producerMetrics.bindTo(metrics.registry());
 
         topics = TopicManager.of(config, admin, producer);
         topics.warnIfBrokersAutoCreateTopics();
@@ -111,6 +126,7 @@ public final class EventBridge implements AutoCloseable {
 
         java.util.Properties settings = DebeziumSettings.from(config);
         settings.setProperty(SlotGuardingTask.INSTANCE_KEY, instance);
+        settings.setProperty(PostgresOffsetBackingStore.KEY_INSTANCE, instance);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(settings)
                 .using(new DebeziumEngine.ConnectorCallback() {
@@ -135,13 +151,14 @@ public final class EventBridge implements AutoCloseable {
 
         monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, 5, TimeUnit.SECONDS);
         if (config.getBoolean(BridgeConfig.Key.MIRROR_ENABLED)) {
-            mirror = new OffsetMirror(config);
+            mirror = new OffsetMirror(config, pool, new MirrorMetrics(metrics.registry()), postgres);
             mirror.start();
         }
         int port = config.getInt(BridgeConfig.Key.HTTP_PORT);
         if (port >= 0) {
             try {
-                http = new HealthServer(config.getString(BridgeConfig.Key.HTTP_HOST), port, this::health, metrics::scrape);
+                http = new HealthServer(config.getString(BridgeConfig.Key.HTTP_HOST), port, this::liveness,
+                        () -> health().readiness(), metrics::scrape);
             } catch (IOException e) {
                 throw new BridgeException("cannot listen on " + config.getString(BridgeConfig.Key.HTTP_HOST) + ":" + port
                         + " for /health and /metrics: " + e.getMessage() + " (set http.port, or -1 to disable)", e);
@@ -167,7 +184,7 @@ public final class EventBridge implements AutoCloseable {
     private void checkKafka() {
         try {
             admin.describeCluster().clusterId().get(KAFKA_CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            kafkaConnected = true;
+            kafka.reached();
         } catch (TimeoutException e) {
             throw new BridgeException("cannot reach Kafka at " + config.bootstrapServers() + " within "
                     + KAFKA_CHECK_TIMEOUT.toSeconds() + " s", e);
@@ -182,10 +199,32 @@ public final class EventBridge implements AutoCloseable {
     /**
      * The monitor loop, every 5 s: the slot's state from the monitoring view (health and the slot
      * gauges), the publish checkpoint ({@link PublishedWatermark}), the store gauges from the
-     * monitoring views every {@code metrics.store.interval.ms}, and whether Kafka answers. A
-     * failed read is logged and retried at the next run; it never stops the bridge.
+     * monitoring views every {@code metrics.store.interval.ms}, and whether PostgreSQL and Kafka
+     * answer. A PostgreSQL or Kafka that stops answering is logged once when it goes and once
+     * when it is back ({@link Reachability}); another failed read is logged and retried at the next
+     * run; nothing here stops the bridge.
      */
     private void checkSlotAndKafka() {
+        monitorTickNanos = System.nanoTime();
+        try {
+            checkPostgres();
+            checkKafkaAndTopics();
+        } finally {
+            monitorTickNanos = System.nanoTime();
+        }
+    }
+
+    private void checkPostgres() {
+        try {
+            monitorConnection.get();
+            postgres.reached();
+        } catch (Exception e) {
+            monitorConnection.discard();
+            metrics.slot(null);
+            slotActive = false;
+            postgres.failed(PostgresErrors.describe(e));
+            return;
+        }
         String confirmedFlushLsn = null;
         boolean slotRead = false;
         try {
@@ -222,16 +261,20 @@ public final class EventBridge implements AutoCloseable {
                 log.warn("Cannot read the store gauges from the monitoring views: {}", PostgresErrors.describe(e));
             }
         }
+    }
+
+    private void checkKafkaAndTopics() {
         try {
             admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
-            kafkaConnected = true;
+            kafka.reached();
         } catch (Exception e) {
-            kafkaConnected = false;
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            kafka.failed(e instanceof TimeoutException ? "no answer within 5 s"
+                    : PostgresErrors.mask(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
         }
-        if (kafkaConnected && !topicLost) {
+        if (kafka.up() && !topicLost) {
             try {
                 topics.checkKnownTopics();
             } catch (BridgeException lost) {
@@ -287,8 +330,35 @@ public final class EventBridge implements AutoCloseable {
     public BridgeHealth health() {
         long last = metrics.lastPublishMillis();
         boolean running = ready.isDone() && !ready.isCompletedExceptionally() && !terminated.isDone();
-        return new BridgeHealth(running, slotActive, kafkaConnected, last == 0 ? null : Instant.ofEpochMilli(last),
-                metrics.publishedCount(), failure);
+        PostgresOffsetBackingStore.FlushState flush = PostgresOffsetBackingStore.flushState(instance);
+        // Recent: no event acknowledged since the offsets were last saved (or since the start) has
+        // waited longer than the window for a flush.
+        long savedOrStarted = flush == null || flush.savedMillis() == 0 ? startedMillis : flush.savedMillis();
+        long window = Math.max(OFFSETS_MIN_WINDOW.toMillis(), 10 * config.getLong(BridgeConfig.Key.OFFSET_FLUSH_INTERVAL_MS));
+        boolean stale = last > savedOrStarted && System.currentTimeMillis() - savedOrStarted > window;
+        boolean offsetsSaved = (flush == null || flush.failure() == null) && !stale;
+        String offsetsDetail = flush != null && flush.failure() != null ? "last flush failed: " + flush.failure()
+                : stale ? "events acknowledged since " + Instant.ofEpochMilli(savedOrStarted) + " and no offsets saved for "
+                        + window / 1000 + " s"
+                : flush == null ? "no flush yet"
+                : "saved at " + Instant.ofEpochMilli(flush.savedMillis());
+        return new BridgeHealth(running, slotActive, kafka.up(), last == 0 ? null : Instant.ofEpochMilli(last),
+                metrics.publishedCount(), failure, postgres.up(), offsetsSaved, offsetsDetail);
+    }
+
+    /**
+     * {@code /health/live}: the bridge has not stopped (it is starting or running) and its monitor
+     * loop has run within {@link #LIVE_MONITOR_WINDOW}. A bridge that waits for Kafka or PostgreSQL
+     * is live but not ready; one that stopped is neither, and is restarted by its supervisor.
+     */
+    public HealthReport liveness() {
+        boolean stopped = terminated.isDone() || failure != null;
+        long sinceMonitor = (System.nanoTime() - monitorTickNanos) / 1_000_000_000;
+        boolean monitorRuns = closed || sinceMonitor < LIVE_MONITOR_WINDOW.toSeconds();
+        return new HealthReport("bridge", java.util.List.of(
+                new HealthReport.Check("process", !stopped, stopped ? "stopped" + (failure == null ? "" : ": " + failure)
+                        : "running"),
+                new HealthReport.Check("monitor", monitorRuns, "last ran " + sinceMonitor + " s ago")));
     }
 
     /** Stops gracefully: the batch in flight is acknowledged and the offsets saved. Idempotent. */
@@ -326,6 +396,9 @@ public final class EventBridge implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (producerMetrics != null) {
+            producerMetrics.close();
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(30));
         }
@@ -336,6 +409,9 @@ public final class EventBridge implements AutoCloseable {
             http.close();
         }
         SlotGuardingTask.forget(instance);
+        PostgresOffsetBackingStore.forget(instance);
+        pool.close();
+        metrics.close();
         if (lock != null) {
             lock.close();
         }

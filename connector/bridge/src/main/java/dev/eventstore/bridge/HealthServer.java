@@ -17,10 +17,13 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * {@code GET /health} (200 when the bridge is publishing, 503 otherwise, with a JSON body that
- * says why) and {@code GET /metrics} (Prometheus text format); {@code HEAD} answers the same
- * status and headers without a body, any other method 405, any other path 404 (paths match
- * exactly: {@code /healthz}, {@code /metricsX} and {@code /health;x} are 404).
+ * The HTTP endpoint of {@code run} and {@code mirror}: {@code GET /health/live} (200 while the
+ * process works, 503 once it has stopped or its loop hangs), {@code GET /health/ready} (200 when
+ * every readiness check passes, 503 otherwise), {@code GET /health} (the same as ready), each with
+ * a JSON body naming each check and its state ({@link HealthReport}), and {@code GET /metrics}
+ * (Prometheus text format). {@code HEAD} answers the same status and headers, the length of the
+ * body a GET would get included, and no body; any other method 405, any other path 404 (paths
+ * match exactly: {@code /healthz}, {@code /metricsX}, {@code /health/} and {@code /health;x} are 404).
  *
  * <p>On Jetty (already on the class path with Kafka Connect) rather than the JDK's HTTP server: the
  * JDK server reads each request on a handler thread, so one client sending its request a byte at a
@@ -40,7 +43,8 @@ final class HealthServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    HealthServer(String host, int port, Supplier<BridgeHealth> health, Supplier<String> metrics) throws IOException {
+    HealthServer(String host, int port, Supplier<HealthReport> live, Supplier<HealthReport> ready, Supplier<String> metrics)
+            throws IOException {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("eventstore-http");
         threads.setDaemon(true);
@@ -59,13 +63,18 @@ final class HealthServer implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 String path = request.getHttpURI().getPath();
-                if ("/health".equals(path)) {
-                    BridgeHealth current = health.get();
+                Supplier<HealthReport> health = switch (path == null ? "" : path) {
+                    case "/health", "/health/ready" -> ready;
+                    case "/health/live" -> live;
+                    default -> null;
+                };
+                if (health != null) {
+                    HealthReport current = health.get();
                     respond(request, response, callback, current.up() ? 200 : 503, "application/json", current.toJson());
                 } else if ("/metrics".equals(path)) {
                     respond(request, response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
                 } else {
-                    respond(request, response, callback, 404, "text/plain; charset=utf-8", "not found: try /health or /metrics\n");
+                    respond(request, response, callback, 404, "text/plain; charset=utf-8", "not found: try /health/live, /health/ready or /metrics\n");
                 }
                 return true;
             }

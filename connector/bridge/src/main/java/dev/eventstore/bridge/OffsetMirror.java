@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * from its beginning; a group's committed offsets on a topic that no longer exists are not
  * applied. A group whose name cannot be a subscription id ({@link GroupNames}) is skipped with
  * one warning; a group that fails is reported and the pass goes on to the next one.
+ *
+ * <p>Run by {@link #start}, it writes only while it holds the store's {@link MirrorLock}: the mirror
+ * of {@code eventstore mirror} and the one built into {@code eventstore run} take the same lock, so
+ * exactly one of them writes and the others wait (checking at each pass) to take over.
  */
 public final class OffsetMirror implements AutoCloseable {
 
@@ -65,6 +69,12 @@ public final class OffsetMirror implements AutoCloseable {
     });
     private final SubscriptionStore subscriptions;
     private final Set<String> skipped = ConcurrentHashMap.newKeySet();
+    private final MirrorMetrics metrics;
+    private final MirrorLock lock;
+    private final Reachability postgres;
+    private volatile long lastTickNanos = System.nanoTime();
+    private volatile boolean waiting;
+    private volatile boolean failing;
     private Admin admin;
     private KafkaConsumer<String, byte[]> reader;
 
@@ -73,8 +83,20 @@ public final class OffsetMirror implements AutoCloseable {
     }
 
     public OffsetMirror(BridgeConfig config) {
+        this(config, config.connection().dataSource(), null, null);
+    }
+
+    /**
+     * @param dataSource where it reads and writes (a pool of the service)
+     * @param metrics its figures, or null
+     * @param postgres told whether the mirror lock's PostgreSQL answers, or null
+     */
+    OffsetMirror(BridgeConfig config, DataSource dataSource, MirrorMetrics metrics, Reachability postgres) {
         this.config = config;
-        this.dataSource = config.connection().dataSource();
+        this.dataSource = dataSource;
+        this.metrics = metrics;
+        this.postgres = postgres;
+        this.lock = new MirrorLock(config.connection(), config.schema(), "eventstore offset mirror " + config.name());
         this.include = Pattern.compile(config.getString(BridgeConfig.Key.MIRROR_GROUPS));
         String excluded = config.getString(BridgeConfig.Key.MIRROR_GROUPS_EXCLUDE);
         this.exclude = excluded == null || excluded.isBlank() ? null : Pattern.compile(excluded);
@@ -82,19 +104,72 @@ public final class OffsetMirror implements AutoCloseable {
         this.subscriptions = EventStore.builder(dataSource).schema(config.schema()).build().subscriptions();
     }
 
-    /** Mirrors every {@code mirror.interval.ms} on its own thread until closed. */
+    /**
+     * Mirrors every {@code mirror.interval.ms} on its own thread until closed, while it holds the
+     * mirror lock. A failed pass is logged once (and once when passes succeed again), not at every
+     * pass of an outage.
+     */
     public synchronized void start() {
         long interval = config.getLong(BridgeConfig.Key.MIRROR_INTERVAL_MS);
         scheduler.scheduleWithFixedDelay(() -> {
+            lastTickNanos = System.nanoTime();
             try {
-                mirrorOnce();
+                boolean held;
+                try {
+                    held = lock.tryHold();
+                    if (postgres != null) {
+                        postgres.reached();
+                    }
+                } catch (java.sql.SQLException e) {
+                    if (postgres != null) {
+                        postgres.failed(PostgresErrors.describe(e));
+                    }
+                    held = false;
+                }
+                waiting = lock.waiting();
+                if (metrics != null) {
+                    metrics.lockHeld(held);
+                }
+                if (!held) {
+                    return;
+                }
+                long moved = mirrorOnce();
+                if (metrics != null) {
+                    metrics.passCompleted(moved);
+                }
+                if (failing) {
+                    failing = false;
+                    log.warn("Offset mirror passes succeed again");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (Exception e) {
-                log.warn("Offset mirror pass failed (next in {} ms): {}", interval, PostgresErrors.describe(e));
+                if (!failing) {
+                    failing = true;
+                    log.warn("Offset mirror pass failed (retried every {} ms; logged again when one succeeds): {}",
+                            interval, PostgresErrors.describe(e));
+                }
+            } finally {
+                lastTickNanos = System.nanoTime();
             }
         }, 0, interval, TimeUnit.MILLISECONDS);
     }
 
-    /** One pass over every matching group; returns how many subscription rows moved. */
+    /** Whether another mirror holds the mirror lock and this one waits. */
+    boolean waiting() {
+        return waiting;
+    }
+
+    /** Nanoseconds since the mirror's thread last began or ended a pass (a hung pass grows it). */
+    long sinceLastTickNanos() {
+        return System.nanoTime() - lastTickNanos;
+    }
+
+    /**
+     * One pass over every matching group, without the mirror lock (tools and tests that run a
+     * single pass call it; {@link #start} takes the lock first); returns how many subscription
+     * rows moved.
+     */
     public synchronized long mirrorOnce() throws Exception {
         if (admin == null) {
             admin = KafkaClients.admin(config, config.name() + "-mirror");
@@ -346,6 +421,7 @@ public final class OffsetMirror implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
+            lock.close();
             if (reader != null) {
                 reader.close(Duration.ofSeconds(5));
             }

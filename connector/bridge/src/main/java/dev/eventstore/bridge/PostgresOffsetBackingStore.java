@@ -38,6 +38,27 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     public static final String KEY_USER = "offset.storage.postgres.user";
     public static final String KEY_PASSWORD = "offset.storage.postgres.password";
     public static final String KEY_SCHEMA = "offset.storage.postgres.schema";
+    /** An id of the bridge instance, under which {@link #flushState} reports the last flush (optional). */
+    public static final String KEY_INSTANCE = "offset.storage.postgres.instance";
+
+    /**
+     * The last flush of an instance's store: when offsets were last saved (epoch millis, 0: not
+     * yet) and why the last flush failed (null: it succeeded, or none was tried yet).
+     */
+    record FlushState(long savedMillis, String failure) {
+    }
+
+    private static final Map<String, FlushState> FLUSHES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The last flush of the store of instance {@code instance}, or null when it has not flushed. */
+    static FlushState flushState(String instance) {
+        return FLUSHES.get(instance);
+    }
+
+    /** Forgets an instance's flush state when its bridge closes. */
+    static void forget(String instance) {
+        FLUSHES.remove(instance);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,6 +66,7 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     private SchemaName schema;
     // Used by the store's one flush thread (save()); start() and stop() run before and after it.
     private HeldConnection flushConnection;
+    private String instance;
 
     @Override
     public void configure(WorkerConfig config) {
@@ -58,6 +80,8 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
                 string(originals.get(KEY_PASSWORD))).dataSource();
         schema = SchemaName.of(originals.getOrDefault(KEY_SCHEMA, SchemaName.DEFAULT).toString());
         flushConnection = new HeldConnection(dataSource, false);
+        Object id = originals.get(KEY_INSTANCE);
+        instance = id == null ? null : id.toString();
     }
 
     private static String string(Object value) {
@@ -109,6 +133,9 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
                 upsert.executeBatch();
                 delete.executeBatch();
                 connection.commit();
+                if (instance != null) {
+                    FLUSHES.put(instance, new FlushState(System.currentTimeMillis(), null));
+                }
             } catch (SQLException e) {
                 flushConnection.discard(); // rolls back; the next flush opens a new connection
                 throw e;
@@ -116,6 +143,10 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
         } catch (SQLException e) {
             // The engine reports the failed flush and tries again at the next one; offsets are
             // only ever behind, never ahead, of what Kafka acknowledged.
+            if (instance != null) {
+                FlushState last = FLUSHES.get(instance);
+                FLUSHES.put(instance, new FlushState(last == null ? 0 : last.savedMillis(), PostgresErrors.describe(e)));
+            }
             throw new ConnectException("cannot save the bridge's offsets to " + schema + ".cdc_offsets: "
                     + PostgresErrors.describe(e), e);
         }

@@ -33,8 +33,9 @@ final class BridgeConfigDocs {
         out.append("<!-- Generated from BridgeConfig.CONFIG_DEF by BridgeConfigDocs (connector/bridge tests). Do not edit:\n")
                 .append("     mvn -B -pl connector/bridge test -Dtest=BridgeConfigDocsTest -Deventstore.docs.regenerate=true -->\n\n")
                 .append("# Bridge configuration\n\n")
-                .append("`bin/eventstore run --config FILE` reads these settings from a Java properties file (example:\n")
-                .append("`config/eventstore.properties`). Each can be overridden by an environment variable: `EVENTSTORE_`\n")
+                .append("`bin/eventstore run --config FILE` (the bridge) and `bin/eventstore mirror --config FILE` (the offset\n")
+                .append("mirror service) read these settings from a Java properties file (example: `config/eventstore.properties`).\n")
+                .append("Each can be overridden by an environment variable: `EVENTSTORE_`\n")
                 .append("and the key in upper case with dots and dashes as underscores. Other `kafka.*` keys (or\n")
                 .append("`EVENTSTORE_KAFKA_*` variables) pass to the Kafka producer and admin clients without the prefix,\n")
                 .append("for TLS and SASL: `kafka.security.protocol=SASL_SSL`, `kafka.ssl.truststore.location=...`,\n")
@@ -62,7 +63,8 @@ final class BridgeConfigDocs {
 
     static String exampleProperties() {
         StringBuilder out = new StringBuilder();
-        out.append("# Settings of `bin/eventstore run --config config/eventstore.properties`.\n")
+        out.append("# Settings of `bin/eventstore run --config config/eventstore.properties` (the bridge) and of\n")
+                .append("# `bin/eventstore mirror --config config/eventstore.properties` (the offset mirror service).\n")
                 .append("# Generated from BridgeConfig.CONFIG_DEF (see docs/bridge-config.md); do not edit by hand.\n")
                 .append("# Every key can be overridden by EVENTSTORE_<KEY> in the environment; give the password that\n")
                 .append("# way (EVENTSTORE_DB_PASSWORD), never in this file.\n");

@@ -164,12 +164,19 @@ class EventBridgeIT {
                 java.net.URI.create("http://127.0.0.1:" + bridge.httpPort() + "/health")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\":\"UP\"", "\"slotActive\":true", "\"published\":1");
+        assertThat(health.body()).contains("\"status\":\"UP\"", "\"slot\":{\"status\":\"UP\"",
+                "\"published\":{\"status\":\"UP\",\"detail\":\"1 events");
+        var live = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + bridge.httpPort() + "/health/live")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(live.statusCode()).isEqualTo(200);
         var metrics = http.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + bridge.httpPort() + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("eventstore_bridge_events_published_total 1.0",
-                "eventstore_bridge_commit_to_ack_seconds", "eventstore_bridge_slot_lag_bytes");
+                "eventstore_bridge_commit_to_ack_seconds", "eventstore_bridge_slot_lag_bytes",
+                "eventstore_ready{component=\"bridge\"} 1.0", "kafka_producer_record_send_total",
+                "hikaricp_connections_max{pool=\"eventstore-bridge\"}", "jvm_threads_live_threads");
         Map<String, Long> unused = records(List.of()).stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
         assertThat(unused).isEmpty();
     }

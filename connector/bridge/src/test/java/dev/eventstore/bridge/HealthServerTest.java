@@ -12,25 +12,37 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The health server on a real socket: slow clients, exact paths, methods, HEAD. */
 class HealthServerTest {
 
-    private static final BridgeHealth UP = new BridgeHealth(true, true, true, null, 7, null);
+    private static final BridgeHealth UP = new BridgeHealth(true, true, true, null, 7, null, true, true, "saved");
+    private static final HealthReport LIVE = new HealthReport("bridge", List.of(new HealthReport.Check("process", true, "running")));
 
     private HealthServer server;
+    private volatile HealthReport ready = UP.readiness();
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
     @BeforeEach
     void start() throws IOException {
-        server = new HealthServer("127.0.0.1", 0, () -> UP, () -> "eventstore_bridge_events_published_total 7\n");
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logged.start();
+        root.addAppender(logged);
+        server = new HealthServer("127.0.0.1", 0, () -> LIVE, () -> ready, () -> "eventstore_bridge_events_published_total 7\n");
     }
 
     @AfterEach
     void stop() {
         server.close();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logged);
     }
 
     /** One raw HTTP/1.1 exchange, connection closed after it; the whole response as text. */
@@ -100,6 +112,22 @@ class HealthServerTest {
     }
 
     @Test
+    void liveAndReadyAnswerApartWithEachCheckNamed() throws Exception {
+        ready = new BridgeHealth(true, true, false, null, 7, null, true, true, "saved").readiness();
+        String readyResponse = get("GET", "/health/ready");
+        assertThat(status(readyResponse)).isEqualTo(503);
+        assertThat(body(readyResponse)).contains("\"status\":\"DOWN\"", "\"component\":\"bridge\"",
+                "\"kafka\":{\"status\":\"DOWN\"", "\"slot\":{\"status\":\"UP\"", "\"offsets\":{\"status\":\"UP\"");
+        assertThat(status(get("GET", "/health"))).as("/health is ready's alias").isEqualTo(503);
+        assertThat(body(get("GET", "/health"))).isEqualTo(body(readyResponse));
+        String live = get("GET", "/health/live");
+        assertThat(status(live)).isEqualTo(200);
+        assertThat(body(live)).contains("\"process\":{\"status\":\"UP\"");
+        ready = UP.readiness();
+        assertThat(status(get("GET", "/health/ready"))).isEqualTo(200);
+    }
+
+    @Test
     void onlyTheExactPathsAnswer() throws Exception {
         assertThat(status(get("GET", "/health"))).isEqualTo(200);
         assertThat(body(get("GET", "/health"))).contains("\"status\":\"UP\"");
@@ -119,6 +147,19 @@ class HealthServerTest {
         assertThat(head).containsIgnoringCase("Content-Length: " + body(get).getBytes(StandardCharsets.UTF_8).length);
         assertThat(status(get("HEAD", "/healthz"))).isEqualTo(404);
         assertThat(body(get("HEAD", "/metrics"))).isEmpty();
+        for (String path : new String[] {"/health/live", "/health/ready", "/health", "/metrics"}) {
+            String full = get("GET", path);
+            String headOnly = get("HEAD", path);
+            assertThat(status(headOnly)).as(path).isEqualTo(status(full));
+            assertThat(body(headOnly)).as(path + ": no body after the headers").isEmpty();
+            assertThat(headOnly).as(path).containsIgnoringCase("Content-Length: " + body(full).getBytes(StandardCharsets.UTF_8).length);
+        }
+        ready = new BridgeHealth(true, false, true, null, 7, null, true, true, "saved").readiness();
+        assertThat(status(get("HEAD", "/health/ready"))).isEqualTo(503);
+        assertThat(body(get("HEAD", "/health/ready"))).isEmpty();
+        // The server logs nothing for a HEAD (no IOException for a body it did not write).
+        assertThat(logged.list).as("logged while answering HEAD").noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN)
+                || e.getThrowableProxy() != null);
 
         String post = exchange("POST /health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         assertThat(status(post)).isEqualTo(405);

@@ -29,6 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             DropCommand.class,
             GenMigrationCommand.class,
             RunCommand.class,
+            MirrorCommand.class,
             RepublishCommand.class,
             VerifyCommand.class,
             ReplayCommand.class,

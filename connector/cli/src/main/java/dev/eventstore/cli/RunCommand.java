@@ -62,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
             out.printf("Bridge %s publishing %s (slot %s) to Kafka %s%s%n", config.name(),
                     config.connection().displayUrl(), config.slotName(), config.bootstrapServers(),
                     bridge.httpPort() > 0 ? "; health on http://" + config.getString(BridgeConfig.Key.HTTP_HOST)
-                            + ":" + bridge.httpPort() + "/health" : "");
+                            + ":" + bridge.httpPort() + "/health/ready" : "");
             out.flush();
             bridge.terminated().get();
             out.println("Bridge stopped.");

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/operations.md shows real commands, metrics and views: every {@code bin/eventstore ...}
  * command line it shows (code blocks, inline code, the systemd units) runs with {@code --help}
- * and knows every option the guide gives it; every {@code eventstore_bridge_*} metric it names is
+ * and knows every option the guide gives it; every {@code eventstore_*} metric it names is
  * in a scrape of {@code /metrics}; every {@code monitor_*} view it names is created by the
  * monitoring migration.
  */
@@ -81,11 +81,13 @@ class OperationsGuideTest {
         metrics.slot(new StoreViews.SlotState("eventstore_cdc", "pgoutput", true, 42, "reserved", 100, 10, 1000L,
                 "0/1", "0/2", true, "eventstore_events", "eventstore-bridge"));
         metrics.publishedBelow(7);
+        metrics.readiness("bridge", () -> true);
+        new MirrorMetrics(metrics.registry()).passCompleted(2);
         metrics.store(List.of(new StoreViews.CategoryStreams("game", 3, 1, 8, 5, 2.7, null)),
                 List.of(new StoreViews.SubscriptionLag("leaderboard", "game", null, 1, 2, 3, null, null, 4.5)));
         String scrape = metrics.scrape();
         Set<String> named = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("eventstore_bridge_[a-z_]+").matcher(guide());
+        Matcher m = Pattern.compile("eventstore_(?:(?:bridge|store|mirror)_[a-z_]+|ready)").matcher(guide());
         while (m.find()) {
             named.add(m.group());
         }
@@ -93,9 +95,10 @@ class OperationsGuideTest {
         for (String metric : named) {
             assertThat(scrape).as(metric).containsPattern("(?m)^(# TYPE )?" + metric + "(\\{| )");
         }
-        assertThat(scrape).contains("eventstore_bridge_category_events{category=\"game\"} 8.0",
-                "eventstore_bridge_subscription_lag_events{category=\"game\",subscription=\"leaderboard\"} 3.0",
-                "eventstore_bridge_subscription_lag_seconds{category=\"game\",subscription=\"leaderboard\"} 4.5",
+        assertThat(scrape).contains("eventstore_store_category_events_total{category=\"game\"} 8.0",
+                "# TYPE eventstore_store_category_events_total counter",
+                "eventstore_store_subscription_lag_events{category=\"game\",subscription=\"leaderboard\"} 3.0",
+                "eventstore_store_subscription_lag_seconds{category=\"game\",subscription=\"leaderboard\"} 4.5",
                 "eventstore_bridge_slot_safe_wal_size_bytes 1000.0", "eventstore_bridge_published_below_event_id 7.0");
 
         // A category or subscription that disappears from the views disappears from /metrics.

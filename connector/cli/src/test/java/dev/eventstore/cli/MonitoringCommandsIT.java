@@ -81,11 +81,11 @@ class MonitoringCommandsIT {
             lastId = rs.getLong(1);
         }
 
-        String lag = "eventstore_bridge_subscription_lag_events{category=\"game\",subscription=\"" + group + "\"} 2.0";
+        String lag = "eventstore_store_subscription_lag_events{category=\"game\",subscription=\"" + group + "\"} 2.0";
         Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
             String metrics = scrape();
-            return metrics.contains(lag) && metrics.contains("eventstore_bridge_category_events{category=\"game\"} 5.0")
-                    && metrics.contains("eventstore_bridge_category_streams{category=\"player\"} 1.0")
+            return metrics.contains(lag) && metrics.contains("eventstore_store_category_events_total{category=\"game\"} 5.0")
+                    && metrics.contains("eventstore_store_category_streams{category=\"player\"} 1.0")
                     && metrics.contains("eventstore_bridge_slot_active 1.0")
                     && metrics.contains("eventstore_bridge_published_below_event_id " + (lastId + 1) + ".0");
         });

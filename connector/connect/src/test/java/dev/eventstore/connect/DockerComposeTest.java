@@ -67,8 +67,9 @@ class DockerComposeTest {
     @Test
     void composeHasTheServicesOfBothDeployments() {
         assertThat(names(services)).containsExactlyInAnyOrder("postgres", "migrate", "logins", "kafka", "connect",
-                "connect-setup", "bridge");
+                "connect-setup", "mirror", "bridge");
         assertThat(profiles("connect")).containsExactly("connect");
+        assertThat(profiles("mirror")).containsExactly("connect");
         assertThat(profiles("connect-setup")).containsExactly("connect");
         assertThat(profiles("bridge")).containsExactly("bridge");
         assertThat(profiles("postgres")).isEmpty();
@@ -98,7 +99,7 @@ class DockerComposeTest {
         assertThat(image("logins")).isEqualTo(image("postgres"));
         // Ours: built from this build's archives and tagged with its version.
         String version = build.getProperty("project.version");
-        assertThat(image("migrate")).isEqualTo("eventstore:" + version).isEqualTo(image("bridge"));
+        assertThat(image("migrate")).isEqualTo("eventstore:" + version).isEqualTo(image("bridge")).isEqualTo(image("mirror"));
         assertThat(image("connect")).isEqualTo("eventstore-connect:" + version);
         BUILD_CONTEXTS.forEach((service, context) ->
                 assertThat(services.path(service).path("build").asText()).as(service + " build").isEqualTo("./" + context));
@@ -134,15 +135,21 @@ class DockerComposeTest {
                     .first().isIn("CMD", "CMD-SHELL");
         });
         assertThat(oneShots).containsExactlyInAnyOrder("migrate", "logins", "connect-setup");
-        // The bridge's: its /health endpoint, answered 200 only while it publishes.
+        // The bridge's and the mirror's: /health/ready, answered 200 only while each does its work.
         assertThat(String.join(" ", strings(services.path("bridge").path("healthcheck").path("test"))))
-                .contains("/dev/tcp/127.0.0.1/8085", "GET /health", "= 200");
+                .contains("/dev/tcp/127.0.0.1/8085", "GET /health/ready", "= 200");
+        assertThat(String.join(" ", strings(services.path("mirror").path("healthcheck").path("test"))))
+                .contains("/dev/tcp/127.0.0.1/8085", "GET /health/ready", "= 200");
+        assertThat(strings(services.path("mirror").path("command"))).containsExactly("mirror", "--config",
+                "/config/eventstore.properties");
         assertThat(String.join(" ", strings(services.path("connect").path("healthcheck").path("test"))))
                 .contains("http://localhost:8083/health");
     }
 
     @Test
     void bridgeAndConnectLogInAsLeastPrivilegeRolesNotTheOwner() {
+        assertThat(env("mirror")).containsEntry("EVENTSTORE_DB_USER", "eventstore_bridge")
+                .containsEntry("EVENTSTORE_DB_PASSWORD", "${EVENTSTORE_BRIDGE_DB_PASSWORD}");
         assertThat(env("bridge")).containsEntry("EVENTSTORE_DB_USER", "eventstore_bridge")
                 .containsEntry("EVENTSTORE_DB_PASSWORD", "${EVENTSTORE_BRIDGE_DB_PASSWORD}");
         assertThat(env("connect")).containsEntry("EVENTSTORE_DB_USER", "eventstore_connect")

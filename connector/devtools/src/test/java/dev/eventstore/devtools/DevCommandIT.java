@@ -81,7 +81,7 @@ class DevCommandIT {
             var response = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(health)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertThat(response.body()).contains("\"running\":true");
+            assertThat(response.body()).contains("\"engine\":{\"status\":\"UP\"");
 
             dev.terminate();
             Cli.Result result = dev.finish(60);

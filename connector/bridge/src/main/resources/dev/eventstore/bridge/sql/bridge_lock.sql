@@ -1,4 +1,5 @@
--- Takes a store's bridge lock without waiting: a session-level advisory lock whose 64-bit key is
+-- Takes a store's bridge lock (lock space 'ESBR') or offset mirror lock ('ESMR') without waiting: a
+-- session-level advisory lock whose 64-bit key is
 -- the lock space (high 32 bits, pg_locks.classid) and the OID of the store's schema (low 32 bits,
 -- pg_locks.objid; objsubid 1). Advisory locks belong to the current database, and a schema's OID is
 -- unique in it, so two stores of one database have distinct keys and every bridge of one store has

@@ -1,4 +1,5 @@
--- Who holds a store's bridge lock (see bridge_lock.sql), for the refusal of a second bridge.
+-- Who holds a store's bridge lock or mirror lock (see bridge_lock.sql), for the refusal of a second
+-- bridge or the wait of a second offset mirror.
 -- pg_stat_activity shows the application name and client of another role's session only to members
 -- of that role or of pg_read_all_stats; otherwise those columns are NULL.
 -- Parameters: 1 = schema name (text), 2 = lock space (bigint).
