@@ -112,8 +112,8 @@ public final class EventBridge implements AutoCloseable {
         // Kafka before the preflight: a start refused for Kafka must not have reset the offsets.
         admin = KafkaClients.admin(config, config.name() + "-admin");
         checkKafka();
-        new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName())
-                .check(resetOffsets);
+        new Preflight(dataSource, config.schema(), config.name(), config.slotName(), config.publicationName(),
+                config.getBoolean(BridgeConfig.Key.SLOT_FAILOVER)).check(resetOffsets);
         producer = KafkaClients.eventProducer(config, config.name());
         producerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer);
         producerMetrics.bindTo(metrics.registry());

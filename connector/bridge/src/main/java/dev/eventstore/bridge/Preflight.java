@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the bridge checks in PostgreSQL before it starts Debezium, so that it refuses clearly
@@ -35,8 +37,13 @@ import javax.sql.DataSource;
  * Kafka acknowledged every event. Republish first, then start with {@code --reset-offsets} and
  * {@code snapshot.mode=no_data}: the bridge streams from that slot, and nothing committed in
  * between is skipped (what both send arrives twice, in order, recognisable by {@code ce_id}).
+ *
+ * <p>With {@code slot.failover} (the default), a slot it creates is a failover slot on PostgreSQL
+ * 17 and later, and an existing slot that is not one is named in a warning: a failover loses it.
  */
 final class Preflight {
+
+    private static final Logger log = LoggerFactory.getLogger(Preflight.class);
 
     private final DataSource dataSource;
     private final SchemaName schema;
@@ -44,8 +51,11 @@ final class Preflight {
     private final String slotName;
     private final String publicationName;
     private final PublishCheckpoints checkpoints;
+    private final boolean failoverSlot;
 
-    Preflight(DataSource dataSource, SchemaName schema, String bridgeName, String slotName, String publicationName) {
+    Preflight(DataSource dataSource, SchemaName schema, String bridgeName, String slotName, String publicationName,
+              boolean failoverSlot) {
+        this.failoverSlot = failoverSlot;
         this.dataSource = dataSource;
         this.schema = schema;
         this.bridgeName = bridgeName;
@@ -140,6 +150,23 @@ final class Preflight {
             throw new BridgeException("replication slot " + slotName + " is in use by another process (pid "
                     + slot.activePid() + "); one bridge per slot: stop the other or set slot.name");
         }
+        if (failoverSlots(connection)) {
+            try (PreparedStatement query = connection.prepareStatement(SqlResource.load("slot_failover"))) {
+                query.setString(1, slotName);
+                try (ResultSet rs = query.executeQuery()) {
+                    if (rs.next() && !rs.getBoolean(1)) {
+                        log.warn("Replication slot {} is not a failover slot (it was created before slot.failover, or"
+                                + " with it off): a PostgreSQL failover loses it, and a republish follows. See"
+                                + " docs/operations.md, 'PostgreSQL failover'.", slotName);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether slots are to be failover slots here: slot.failover, on PostgreSQL 17 or later. */
+    private boolean failoverSlots(Connection connection) throws SQLException {
+        return failoverSlot && connection.getMetaData().getDatabaseMajorVersion() >= 17;
     }
 
     /**
@@ -182,7 +209,8 @@ final class Preflight {
                 : checkpoint.publishedBelowEventId();
         String slotNote;
         if (createSlot) {
-            try (PreparedStatement create = connection.prepareStatement(SqlResource.load("create_replication_slot"))) {
+            String statement = failoverSlots(connection) ? "create_failover_replication_slot" : "create_replication_slot";
+            try (PreparedStatement create = connection.prepareStatement(SqlResource.load(statement))) {
                 create.setString(1, slotName);
                 create.execute();
                 slotNote = "Replication slot " + slotName + " was created now and keeps every change from here on.";
