@@ -72,6 +72,7 @@ final class PipelineWorkloads {
 
     private final BenchContext context;
     private final Admin admin;
+    private ConnectPeers peers;
 
     PipelineWorkloads(BenchContext context) {
         this.context = context;
@@ -114,13 +115,13 @@ final class PipelineWorkloads {
             List<Variant> variants = List.of(
                     new Variant("debezium-defaults", "bridge with Debezium defaults (poll 500 ms, linger " + linger + " ms)",
                             ResultRow.Role.PEER, "dbzdefaults",
-                            Map.of(BridgeConfig.Key.POLL_INTERVAL_MS, 500L, BridgeConfig.Key.PRODUCER_LINGER_MS, linger)),
+                            Map.of(BridgeConfig.Key.POLL_INTERVAL_MS, 500L, BridgeConfig.Key.PRODUCER_LINGER_MS, linger), null),
                     new Variant("eventstore", context.settings.bridgeSettings().isEmpty()
                             ? "eventstore bridge (defaults: poll 10 ms, linger 0)"
                             : "eventstore bridge with " + new java.util.TreeMap<>(context.settings.bridgeSettings()),
-                            ResultRow.Role.OURS, "ours", Map.of()),
-                    new Variant("outbox-router", "Debezium outbox EventRouter (poll 10 ms, linger 0)", ResultRow.Role.PEER,
-                            "outbox", null));
+                            ResultRow.Role.OURS, "ours", Map.of(), null),
+                    connectVariant(ConnectPeers.Deployment.EVENT_ROUTER, "cnrouter"),
+                    connectVariant(ConnectPeers.Deployment.EVENTSTORE, "cnours"));
             for (Variant variant : variants) {
                 rows.addAll(latency(variant));
             }
@@ -128,6 +129,7 @@ final class PipelineWorkloads {
                 rows.addAll(drain(events));
             }
         } finally {
+            closeQuietly(peers);
             admin.close(Duration.ofSeconds(5));
             try {
                 dropSlots(true);
@@ -139,17 +141,14 @@ final class PipelineWorkloads {
     }
 
     /**
-     * One way of publishing: a bridge with settings overrides, or ({@code overrides} null) the
-     * outbox EventRouter.
+     * One way of publishing: a bridge with settings overrides, or ({@code connect} set) a
+     * connector on the Kafka Connect worker.
      */
-    private record Variant(String subjectId, String subject, ResultRow.Role role, String name, Map<String, Object> overrides) {
-
-        boolean router() {
-            return overrides == null;
-        }
+    private record Variant(String subjectId, String subject, ResultRow.Role role, String name, Map<String, Object> overrides,
+                           ConnectPeers.Deployment connect) {
 
         String topic() {
-            return router() ? "bench." + name + ".events" : "bench." + name + ".game";
+            return connect != null ? ConnectPeers.topic(connect, name) : "bench." + name + ".game";
         }
 
         String slot() {
@@ -157,8 +156,22 @@ final class PipelineWorkloads {
         }
 
         String idHeader() {
-            return router() ? OutboxRouterBridge.ID_HEADER : EventRecordHeaders.ID;
+            return connect != null ? connect.idHeader : EventRecordHeaders.ID;
         }
+    }
+
+    private static Variant connectVariant(ConnectPeers.Deployment deployment, String name) {
+        return new Variant(deployment.subjectId, deployment.subject + " (poll 10 ms, linger 0)", ResultRow.Role.PEER, name,
+                null, deployment);
+    }
+
+    /** The Connect worker, started at its first use and shared by every Connect subject of the run. */
+    private ConnectPeers peers() {
+        if (peers == null) {
+            context.progress.detail("starting the Kafka Connect worker");
+            peers = ConnectPeers.start(context.servers.bootstrapServers());
+        }
+        return peers;
     }
 
     // ------------------------------------------------------------------ latency
@@ -176,12 +189,12 @@ final class PipelineWorkloads {
         try {
             createTopic(variant.topic());
             receiver = new Receiver(context.servers.bootstrapServers(), variant.topic(), variant.idHeader());
-            if (variant.router()) {
-                producer = producer(context.servers.bootstrapServers(), "bench-outbox");
-                acceptedByEveryPartition(producer, variant.topic(), null);
-                OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA, variant.slot(), variant.topic(), producer, true);
-                publisher = router;
-                router.ready().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            if (variant.connect() != null) {
+                ConnectPeers connect = peers();
+                String connector = "bench-" + variant.name();
+                connect.create(connector, ConnectPeers.config(variant.connect(), variant.name(), context.servers.store(),
+                        BenchContext.STORE_SCHEMA.value(), variant.slot()));
+                publisher = () -> connect.delete(connector);
             } else {
                 EventBridge bridge = EventBridge.start(context.bridgeConfig("bench-" + variant.name(), variant.slot(),
                         "bench." + variant.name(), variant.overrides()), true);
@@ -345,9 +358,11 @@ final class PipelineWorkloads {
         rows.add(drainBridge(new BenchContext.Subject(id, workload, "eventstore-inflight5",
                 "eventstore bridge, 5 requests in flight", ResultRow.Role.REFERENCE, ResultRow.Basis.THROUGHPUT),
                 "drainif" + events, Map.of(BridgeConfig.Key.PRODUCER_MAX_IN_FLIGHT, 5), events));
-        rows.add(drainRouter(new BenchContext.Subject(id, workload, "outbox-router",
-                "Debezium outbox EventRouter (poll 10 ms, linger 0)", ResultRow.Role.PEER, ResultRow.Basis.THROUGHPUT),
-                events));
+        for (ConnectPeers.Deployment deployment : ConnectPeers.Deployment.values()) {
+            rows.add(drainConnect(new BenchContext.Subject(id, workload, deployment.subjectId,
+                    deployment.subject + " (poll 10 ms, linger 0)", ResultRow.Role.PEER, ResultRow.Basis.THROUGHPUT),
+                    deployment, events));
+        }
         rows.add(drainCaptureOnly(new BenchContext.Subject(id, workload, "capture-only",
                 "Debezium alone, records counted and discarded (no Kafka)", ResultRow.Role.REFERENCE,
                 ResultRow.Basis.THROUGHPUT), events));
@@ -395,22 +410,41 @@ final class PipelineWorkloads {
         });
     }
 
-    /** The same drain through Debezium's outbox EventRouter (the latency workloads' peer). */
-    private ResultRow drainRouter(BenchContext.Subject subject, int events) {
-        String name = "outboxdrain" + events;
-        String topic = "bench." + name + ".events";
-        try (Producer<byte[], byte[]> producer = producer(context.servers.bootstrapServers(), "bench-" + name)) {
-            return drain(subject, name, events, first -> {
-                if (first) {
-                    createTopic(topic);
-                    acceptedByEveryPartition(producer, topic, null);
+    /**
+     * The same drain through a connector on the Kafka Connect worker: created on the first start,
+     * stopped through the REST API (its offsets committed) while the backlog is appended, resumed
+     * for the measured drain; what it published is its topic's end offsets.
+     */
+    private ResultRow drainConnect(BenchContext.Subject subject, ConnectPeers.Deployment deployment, int events) {
+        String name = (deployment == ConnectPeers.Deployment.EVENT_ROUTER ? "cnrouterdrain" : "cnoursdrain") + events;
+        String topic = ConnectPeers.topic(deployment, name);
+        String connector = "bench-" + name;
+        return drain(subject, name, events, first -> {
+            ConnectPeers connect = peers();
+            if (first) {
+                createTopic(topic);
+                connect.create(connector, ConnectPeers.config(deployment, name, context.servers.store(),
+                        BenchContext.STORE_SCHEMA.value(), SLOT_PREFIX + name));
+            } else {
+                connect.resume(connector);
+            }
+            long baseline = ConnectPeers.records(admin, topic);
+            AtomicLong seen = new AtomicLong();
+            AtomicLong readAt = new AtomicLong();
+            AutoCloseable stop = first ? () -> connect.stop(connector) : () -> connect.delete(connector);
+            return drained(stop, CompletableFuture.completedFuture(null), () -> {
+                long now = System.nanoTime();
+                if (now - readAt.get() > 10_000_000L) { // end offsets read at most every 10 ms
+                    readAt.set(now);
+                    try {
+                        seen.set(ConnectPeers.records(admin, topic) - baseline);
+                    } catch (Exception e) {
+                        // read again at the next call
+                    }
                 }
-                OutboxRouterBridge router = OutboxRouterBridge.start(context.servers.store(), BenchContext.STORE_SCHEMA,
-                        SLOT_PREFIX + name, topic, producer, false);
-                return drained(router, router.ready(), router::published,
-                        () -> router.failed() ? "Debezium with the outbox EventRouter stopped" : null, first);
-            });
-        }
+                return seen.get();
+            }, () -> connect.failure(connector), first);
+        });
     }
 
     /**
