@@ -39,6 +39,15 @@ final class Goals {
                 50, Latency::p99Ms, "p99"));
         goals.add(rateGoal(rows, "backlog drain of 100,000 events at least 40,000 events/s",
                 PipelineWorkloads.DRAIN + 100_000, 40_000));
+        goals.add(ratioGoal(rows, "backlog drain of 100,000 events at least 0.9 of Debezium alone",
+                List.of(PipelineWorkloads.DRAIN + 100_000), "capture-only", 0.9, true, w -> "ours"));
+        goals.add(aheadOfPeers(rows, "backlog drain of 100,000 events ahead of every peer",
+                PipelineWorkloads.DRAIN + 100_000, ResultRow::eventsPerSecond, true, " events/s",
+                ReportRenderer::eventsPerSecond));
+        goals.add(aheadOfPeers(rows, "pipeline at 1,000 events/s: p50 below every peer", PipelineWorkloads.LATENCY + 1000,
+                r -> r.latency() == null ? null : r.latency().p50Ms(), false, " ms", ReportRenderer::millis));
+        goals.add(aheadOfPeers(rows, "pipeline at 1,000 events/s: p99 below every peer", PipelineWorkloads.LATENCY + 1000,
+                r -> r.latency() == null ? null : r.latency().p99Ms(), false, " ms", ReportRenderer::millis));
         goals.add(heapGoal(rows, facts));
         goals.add(replayGoal(rows));
         goals.add(rateGoal(rows, "republish 1,000,000 events at least 50,000 events/s",
@@ -159,6 +168,36 @@ final class Goals {
         return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
                 String.format(Locale.ROOT, "%s (minutes:seconds), servers' start included",
                         Progress.minutes(facts.elapsed().toNanos())));
+    }
+
+    /** Ours better than every peer row of {@code workload} that ran: higher ({@code higher}) or lower. */
+    private static Goal aheadOfPeers(List<ResultRow> rows, String goal, String workload, Function<ResultRow, Double> value,
+                                     boolean higher, String unit, Function<Double, String> format) {
+        Optional<ResultRow> ours = BenchReport.ours(rows, workload);
+        if (ours.isEmpty() || value.apply(ours.get()) == null) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
+        }
+        double mine = value.apply(ours.get());
+        List<String> parts = new ArrayList<>();
+        parts.add("ours " + format.apply(mine) + unit);
+        boolean met = true;
+        int peers = 0;
+        for (ResultRow row : rows) {
+            if (!row.workloadId().equals(workload) || row.role() != ResultRow.Role.PEER) {
+                continue;
+            }
+            Double theirs = row.ran() ? value.apply(row) : null;
+            if (theirs == null) {
+                return new Goal(goal, Goal.Verdict.NOT_MEASURED, row.subject() + " did not run: " + row.note());
+            }
+            peers++;
+            met &= higher ? mine > theirs : mine < theirs;
+            parts.add(row.subject() + " " + format.apply(theirs) + unit);
+        }
+        if (peers == 0) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "no peer ran in this run");
+        }
+        return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join("; ", parts));
     }
 
     private static Optional<ResultRow> find(List<ResultRow> rows, String workload, String subjectId) {

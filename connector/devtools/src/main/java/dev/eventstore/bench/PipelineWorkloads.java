@@ -88,7 +88,7 @@ final class PipelineWorkloads {
     }
 
     static int caseCount(BenchSettings settings) {
-        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 5;
+        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 6;
     }
 
     /** The producer's linger.ms when none is set: what "Debezium's defaults" run with. */
