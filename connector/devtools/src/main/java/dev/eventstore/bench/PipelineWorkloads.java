@@ -51,12 +51,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * From PostgreSQL to Kafka, on the same store, server and broker:
  * <ul>
  *   <li>latency from an append's commit to a Kafka consumer's receipt while the game simulation
- *       appends at 1,000 and 5,000 events/s: our bridge with its defaults, the bridge with
- *       Debezium's default latency settings (poll.interval.ms 500, the producer's default
- *       linger), and Debezium's outbox EventRouter on the same table;</li>
- *   <li>draining a backlog (events appended while the bridge was stopped) to Kafka's
- *       acknowledgement, beside a raw producer sending records of the same bytes to the same
- *       broker with the same producer settings.</li>
+ *       appends at set rates: our bridge with its defaults, the bridge with Debezium's default
+ *       latency settings (poll.interval.ms 500, the producer's default linger), and Debezium's
+ *       PostgreSQL connector on a Kafka Connect worker with Debezium's EventRouter and with the
+ *       product's own transform ({@link ConnectPeers});</li>
+ *   <li>draining a backlog (events appended while the publisher was stopped) to Kafka's
+ *       acknowledgement: the same subjects, Debezium alone ({@link CaptureOnly}), and a raw
+ *       producer sending records of the same bytes to the same broker.</li>
  * </ul>
  */
 final class PipelineWorkloads {
