@@ -60,23 +60,36 @@ final class ConnectPeers implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final EmbeddedConnectWorker worker;
+    private final String restUrl;
+    private final AutoCloseable worker;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private ConnectPeers(EmbeddedConnectWorker worker) {
+    private ConnectPeers(URI restUrl, AutoCloseable worker) {
+        this.restUrl = restUrl.toString().replaceAll("/$", "");
         this.worker = worker;
     }
 
-    static ConnectPeers start(String bootstrapServers) {
+    /** The worker whose REST API answers at {@code restUrl}; {@code worker} stops it. */
+    static ConnectPeers at(URI restUrl, AutoCloseable worker) {
+        return new ConnectPeers(restUrl, worker);
+    }
+
+    /** The worker properties of the benchmark's workers, beside the single-broker ones. */
+    static Map<String, String> workerProperties(String groupId) {
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("group.id", "bench-connect");
-        properties.put("config.storage.topic", "bench-connect-configs");
-        properties.put("offset.storage.topic", "bench-connect-offsets");
-        properties.put("status.storage.topic", "bench-connect-status");
+        properties.put("group.id", groupId);
+        properties.put("config.storage.topic", groupId + "-configs");
+        properties.put("offset.storage.topic", groupId + "-offsets");
+        properties.put("status.storage.topic", groupId + "-status");
         properties.put("topic.creation.enable", "true");
         properties.put("producer.linger.ms", "0");
         properties.put("offset.flush.interval.ms", "10000");
-        return new ConnectPeers(EmbeddedConnectWorker.start(bootstrapServers, properties));
+        return properties;
+    }
+
+    static ConnectPeers start(String bootstrapServers) {
+        EmbeddedConnectWorker worker = EmbeddedConnectWorker.start(bootstrapServers, workerProperties("bench-connect"));
+        return new ConnectPeers(worker.restUrl(), worker);
     }
 
     /** The topic a deployment named {@code name} publishes the benchmark's game events to. */
@@ -137,6 +150,23 @@ final class ConnectPeers implements AutoCloseable {
             c.put("transforms.event.cloudevents.mode", "binary");
         }
         return c;
+    }
+
+    /** Waits until the worker's REST API answers, checking {@code alive} between attempts. */
+    void awaitUp(Duration timeout, Runnable alive) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                call("GET", "/connectors", null, 200);
+                return;
+            } catch (IllegalStateException e) {
+                last = e.getMessage();
+            }
+            alive.run();
+            Thread.sleep(200); // polling the worker's REST API, bounded by the deadline
+        }
+        throw new IllegalStateException("the Kafka Connect worker did not answer within " + timeout.toSeconds() + " s: " + last);
     }
 
     /** Creates the connector {@code name} and waits until its task runs. */
@@ -212,7 +242,7 @@ final class ConnectPeers implements AutoCloseable {
 
     private String call(String method, String path, Object body, int... expected) throws InterruptedException {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(worker.restUrl().toString().replaceAll("/$", "") + path))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(restUrl + path))
                     .timeout(Duration.ofSeconds(60)).header("Accept", "application/json");
             if (body == null) {
                 request.method(method, HttpRequest.BodyPublishers.noBody());
@@ -243,7 +273,7 @@ final class ConnectPeers implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         worker.close();
     }
 }

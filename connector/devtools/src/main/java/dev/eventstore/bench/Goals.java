@@ -48,6 +48,8 @@ final class Goals {
                 r -> r.latency() == null ? null : r.latency().p50Ms(), false, " ms", ReportRenderer::millis));
         goals.add(aheadOfPeers(rows, "pipeline at 1,000 events/s: p99 below every peer", PipelineWorkloads.LATENCY + 1000,
                 r -> r.latency() == null ? null : r.latency().p99Ms(), false, " ms", ReportRenderer::millis));
+        goals.add(idleGoal(rows));
+        goals.add(processDrainGoal(rows));
         goals.add(heapGoal(rows, facts));
         goals.add(replayGoal(rows));
         goals.add(rateGoal(rows, "republish 1,000,000 events at least 50,000 events/s",
@@ -168,6 +170,36 @@ final class Goals {
         return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
                 String.format(Locale.ROOT, "%s (minutes:seconds), servers' start included",
                         Progress.minutes(facts.elapsed().toNanos())));
+    }
+
+    private static Goal idleGoal(List<ResultRow> rows) {
+        String goal = "idle: eventstore run uses at most 2 % of a core with no traffic (process CPU time, "
+                + ProcessWorkloads.IDLE_SECONDS + " s)";
+        Optional<ResultRow> ours = BenchReport.ours(rows, ProcessWorkloads.IDLE);
+        Optional<Double> percent = ours.flatMap(ProcessWorkloads::cpuPercent);
+        if (percent.isEmpty()) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, ours.map(r -> "did not run: " + r.note()).orElse("not run in this run"));
+        }
+        String others = rows.stream().filter(r -> r.workloadId().equals(ProcessWorkloads.IDLE) && r.role() != ResultRow.Role.OURS)
+                .map(r -> ProcessWorkloads.cpuPercent(r).map(p -> "; " + r.subject() + " " + ReportRenderer.millis(p) + " %").orElse(""))
+                .reduce("", String::concat);
+        return new Goal(goal, percent.get() <= 2.0 ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                ReportRenderer.millis(percent.get()) + " % of a core" + others);
+    }
+
+    /** eventstore run in its own JVM at -Xmx256m drains at least 0.9 of the bridge inside the benchmark's JVM. */
+    private static Goal processDrainGoal(List<ResultRow> rows) {
+        String goal = "eventstore run in its own process with " + ProcessWorkloads.RUN_HEAP
+                + " drains 100,000 events at least 0.9 as fast as the bridge in the benchmark's JVM";
+        Optional<ResultRow> process = BenchReport.ours(rows, ProcessWorkloads.DRAIN + 100_000);
+        Optional<ResultRow> inside = BenchReport.ours(rows, PipelineWorkloads.DRAIN + 100_000);
+        if (process.isEmpty() || inside.isEmpty()) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, process.map(r -> "did not run: " + r.note()).orElse("not run in this run"));
+        }
+        double ratio = process.get().eventsPerSecond() / inside.get().eventsPerSecond();
+        return new Goal(goal, ratio >= 0.9 ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                ReportRenderer.eventsPerSecond(process.get().eventsPerSecond()) + " events/s, "
+                        + ReportRenderer.ratio(ratio) + " of " + ReportRenderer.eventsPerSecond(inside.get().eventsPerSecond()));
     }
 
     /** Ours better than every peer row of {@code workload} that ran: higher ({@code higher}) or lower. */
