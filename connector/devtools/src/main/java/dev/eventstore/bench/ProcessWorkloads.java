@@ -1,6 +1,7 @@
 package dev.eventstore.bench;
 
 import dev.eventstore.ExpectedVersion;
+import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.jdbc.ConnectionSettings;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -108,18 +109,18 @@ final class ProcessWorkloads {
     private Child startRun(String name, Map<String, String> environment) throws IOException {
         ConnectionSettings db = context.servers.store();
         Properties config = new Properties();
-        config.setProperty("name", "bench-" + name);
-        config.setProperty("db.url", db.url());
+        config.setProperty(BridgeConfig.Key.NAME, "bench-" + name);
+        config.setProperty(BridgeConfig.Key.DB_URL, db.url());
         if (db.user() != null) {
-            config.setProperty("db.user", db.user());
+            config.setProperty(BridgeConfig.Key.DB_USER, db.user());
         }
-        config.setProperty("schema", BenchContext.STORE_SCHEMA.value());
-        config.setProperty("slot.name", slotOf(name));
-        config.setProperty("snapshot.mode", "no_data");
-        config.setProperty("kafka.bootstrap.servers", context.servers.bootstrapServers());
+        config.setProperty(BridgeConfig.Key.SCHEMA, BenchContext.STORE_SCHEMA.value());
+        config.setProperty(BridgeConfig.Key.SLOT_NAME, slotOf(name));
+        config.setProperty(BridgeConfig.Key.SNAPSHOT_MODE, "no_data");
+        config.setProperty(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, context.servers.bootstrapServers());
         config.setProperty("topic.prefix", "bench." + name);
-        config.setProperty("topic.partitions", Integer.toString(PipelineWorkloads.PARTITIONS));
-        config.setProperty("http.port", "-1");
+        config.setProperty(BridgeConfig.Key.TOPIC_PARTITIONS, Integer.toString(PipelineWorkloads.PARTITIONS));
+        config.setProperty(BridgeConfig.Key.HTTP_PORT, "-1");
         Path file = directory.resolve(name + ".properties");
         try (OutputStream out = Files.newOutputStream(file)) {
             config.store(out, "eventstore run for the benchmark");
