@@ -89,7 +89,7 @@ final class PipelineWorkloads {
     }
 
     static int caseCount(BenchSettings settings) {
-        return settings.pipelineRates().size() * 3 + settings.drainEvents().size() * 6;
+        return settings.pipelineRates().size() * 4 + settings.drainEvents().size() * 6;
     }
 
     /** The producer's linger.ms when none is set: what "Debezium's defaults" run with. */

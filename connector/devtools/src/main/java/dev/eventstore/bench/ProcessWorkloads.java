@@ -50,6 +50,8 @@ final class ProcessWorkloads {
     private final BenchContext context;
     private final Admin admin;
     private final Path directory;
+    /** {@link #IDLE_SECONDS}, or 2 s for {@code --quick}. */
+    private final int idleSeconds;
 
     ProcessWorkloads(BenchContext context) {
         this.context = context;
@@ -57,6 +59,7 @@ final class ProcessWorkloads {
         client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.servers.bootstrapServers());
         client.put(AdminClientConfig.CLIENT_ID_CONFIG, "eventstore-bench-process-admin");
         this.admin = Admin.create(client);
+        this.idleSeconds = context.settings.profile() == BenchSettings.Profile.QUICK ? 2 : IDLE_SECONDS;
         try {
             this.directory = Files.createTempDirectory("eventstore-bench-process");
             this.directory.toFile().deleteOnExit();
@@ -81,7 +84,7 @@ final class ProcessWorkloads {
     List<ResultRow> run() {
         List<ResultRow> rows = new ArrayList<>();
         try {
-            String idle = String.format(Locale.ROOT, "idle: %d s with no traffic, publisher in its own process", IDLE_SECONDS);
+            String idle = String.format(Locale.ROOT, "idle: %d s with no traffic, publisher in its own process", idleSeconds);
             rows.add(idle(new BenchContext.Subject(IDLE, idle, "eventstore-run", "eventstore run, " + RUN_HEAP
                     + " (defaults: poll 10 ms)", ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT), "idle10", Map.of()));
             rows.add(idle(new BenchContext.Subject(IDLE, idle, "eventstore-run-poll500", "eventstore run, " + RUN_HEAP
@@ -139,16 +142,17 @@ final class ProcessWorkloads {
     }
 
     private ResultRow idle(BenchContext.Subject subject, String name, Map<String, String> environment) {
-        context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(IDLE_SECONDS + 20));
+        context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(idleSeconds + 20));
         String topic = "bench." + name + ".game";
         try (Child run = startRun(name, environment)) {
+            awaitSlotActive(run, slotOf(name));
             probe(run, topic, "game-" + name + "-probe", 1);
             // A few seconds for the start's own work (JIT, first offset flush) to finish.
             Thread.sleep(5_000);
-            context.progress.detail(String.format(Locale.ROOT, "measuring %d s with no traffic", IDLE_SECONDS));
+            context.progress.detail(String.format(Locale.ROOT, "measuring %d s with no traffic", idleSeconds));
             long cpu0 = run.cpuNanos();
             long t0 = System.nanoTime();
-            Thread.sleep(IDLE_SECONDS * 1000L);
+            Thread.sleep(idleSeconds * 1000L);
             long cpu1 = run.cpuNanos();
             long t1 = System.nanoTime();
             run.checkAlive();
@@ -172,6 +176,7 @@ final class ProcessWorkloads {
         int warm = PipelineWorkloads.warmUpEvents(events);
         try {
             try (Child run = startRun(name, Map.of())) {
+                awaitSlotActive(run, slotOf(name));
                 probe(run, topic, "game-" + name + "-probe", 1);
                 context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
                 context.appendBacklog(name + "x", warm);
@@ -285,6 +290,27 @@ final class ProcessWorkloads {
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
                 throw e;
+            }
+        }
+    }
+
+    /** Waits until the child streams from {@code slot}: an event committed before the slot exists is never published. */
+    private void awaitSlotActive(Child child, String slot) throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try (java.sql.Connection connection = context.storePool.getConnection();
+             java.sql.PreparedStatement active = connection.prepareStatement(BenchSql.SLOT_ACTIVE)) {
+            active.setString(1, slot);
+            while (true) {
+                try (java.sql.ResultSet rs = active.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+                child.checkAlive();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("slot " + slot + " not active after " + START_TIMEOUT.toSeconds() + " s");
+                }
+                Thread.sleep(100); // polling the server's slots, bounded by the deadline
             }
         }
     }
