@@ -173,7 +173,7 @@ final class ProcessWorkloads {
         String name = "procdrain" + events;
         String topic = "bench." + name + ".game";
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(30 + events / 5_000));
-        int warm = PipelineWorkloads.warmUpEvents(events);
+        int warm = PipelineDrain.warmUpEvents(events);
         try {
             try (Child run = startRun(name, Map.of())) {
                 awaitSlotActive(run, slotOf(name));
@@ -214,7 +214,7 @@ final class ProcessWorkloads {
         String topic = ConnectPeers.topic(ConnectPeers.Deployment.EVENTSTORE, name);
         String connector = "bench-" + name;
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(40 + events / 5_000));
-        int warm = PipelineWorkloads.warmUpEvents(events);
+        int warm = PipelineDrain.warmUpEvents(events);
         try {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
