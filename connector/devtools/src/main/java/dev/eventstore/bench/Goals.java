@@ -39,14 +39,14 @@ final class Goals {
                 50, Latency::p99Ms, "p99"));
         goals.add(rateGoal(rows, "backlog drain of 100,000 events at least 40,000 events/s",
                 PipelineWorkloads.DRAIN + 100_000, 40_000));
-        goals.add(ratioGoal(rows, "backlog drain of 100,000 events at least 0.9 of Debezium alone",
+        goals.add(ratioGoal(rows, "drain of 100,000 events: at least 0.9 of Debezium alone",
                 List.of(PipelineWorkloads.DRAIN + 100_000), "capture-only", 0.9, true, w -> "ours"));
-        goals.add(aheadOfPeers(rows, "backlog drain of 100,000 events ahead of every peer",
+        goals.add(aheadOfPeers(rows, "drain of 100,000 events: ahead of every peer",
                 PipelineWorkloads.DRAIN + 100_000, ResultRow::eventsPerSecond, true, " events/s",
                 ReportRenderer::eventsPerSecond));
-        goals.add(aheadOfPeers(rows, "pipeline at 1,000 events/s: p50 below every peer", PipelineWorkloads.LATENCY + 1000,
+        goals.add(aheadOfPeers(rows, "latency at 1,000 events/s: p50 below every peer", PipelineWorkloads.LATENCY + 1000,
                 r -> r.latency() == null ? null : r.latency().p50Ms(), false, " ms", ReportRenderer::millis));
-        goals.add(aheadOfPeers(rows, "pipeline at 1,000 events/s: p99 below every peer", PipelineWorkloads.LATENCY + 1000,
+        goals.add(aheadOfPeers(rows, "latency at 1,000 events/s: p99 below every peer", PipelineWorkloads.LATENCY + 1000,
                 r -> r.latency() == null ? null : r.latency().p99Ms(), false, " ms", ReportRenderer::millis));
         goals.add(idleGoal(rows));
         goals.add(processDrainGoal(rows));
