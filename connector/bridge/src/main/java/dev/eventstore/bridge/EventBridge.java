@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Life cycle: {@link #start} first takes the store's {@link BridgeLock} (one bridge per store:
  * a second one refuses at once, with no side effect), then checks PostgreSQL and Kafka and refuses
  * with one clear line (see {@link Preflight}); it holds the lock until {@link #close}, and stops if
- * the lock's connection is lost. {@link #close} stops gracefully: the batch in flight is
+ * the lock's connection is lost. {@link #close} stops gracefully: the records in flight are
  * acknowledged and the offsets are saved, so a restart neither loses nor repeats an event; the
  * lock is released last.
  */
@@ -43,6 +43,10 @@ public final class EventBridge implements AutoCloseable {
     /** Offsets not saved for this long (or ten flush intervals) while events are acknowledged: not ready. */
     static final Duration OFFSETS_MIN_WINDOW = Duration.ofSeconds(60);
     private final long startedMillis = System.currentTimeMillis();
+    /** Debezium hands over the next batch while at most this many batches' records await Kafka. */
+    private static final int PUBLISH_WINDOW_BATCHES = 4;
+    /** How long a graceful stop waits for Kafka to acknowledge the records in flight. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
 
     private final BridgeConfig config;
     private final BridgeMetrics metrics = new BridgeMetrics();
@@ -122,7 +126,8 @@ public final class EventBridge implements AutoCloseable {
         topics.warnIfBrokersAutoCreateTopics();
         publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics,
                 new TopicLimits(admin, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE)), metrics,
-                config.deadLetterEnabled() ? config.deadLetterTopic() : null, KafkaClients.deliveryTimeoutMs(config));
+                config.deadLetterEnabled() ? config.deadLetterTopic() : null, KafkaClients.deliveryTimeoutMs(config),
+                PUBLISH_WINDOW_BATCHES * config.getInt(BridgeConfig.Key.MAX_BATCH_SIZE), this::publishFailed);
 
         java.util.Properties settings = DebeziumSettings.from(config);
         settings.setProperty(SlotGuardingTask.INSTANCE_KEY, instance);
@@ -137,10 +142,12 @@ public final class EventBridge implements AutoCloseable {
                 })
                 .using((success, message, error) -> {
                     if (!success || error != null) {
-                        failure = describe(message, error);
-                        log.error("Bridge stopped: {}", failure, error);
-                        ready.completeExceptionally(new BridgeException(failure, error));
-                        terminated.completeExceptionally(new BridgeException(failure, error));
+                        String reason = describe(message, error);
+                        ready.completeExceptionally(new BridgeException(reason, error));
+                        if (terminated.completeExceptionally(new BridgeException(reason, error))) {
+                            failure = reason;
+                            log.error("Bridge stopped: {}", reason, error);
+                        }
                     } else {
                         terminated.complete(null);
                     }
@@ -296,6 +303,22 @@ public final class EventBridge implements AutoCloseable {
         return activePid != null && activePid.equals(SlotGuardingTask.streamingPid(instance));
     }
 
+    /**
+     * A send failed (or a lost topic stopped the publisher): stop with its message, on a thread of
+     * its own (called on the producer's I/O thread or the monitor's).
+     */
+    private void publishFailed(BridgeException reason) {
+        BridgeException stopped = new BridgeException(reason.getMessage(), reason.getCause());
+        ready.completeExceptionally(stopped);
+        if (terminated.completeExceptionally(stopped)) {
+            failure = reason.getMessage();
+            log.error("Bridge stopped: {}", failure);
+        }
+        Thread stopping = new Thread(this::close, "eventstore-bridge-stop");
+        stopping.setDaemon(true);
+        stopping.start();
+    }
+
     /** The lock's session ended: stop, on a thread of its own (close waits for the monitor). */
     private void lockLost(String reason) {
         failure = reason;
@@ -361,7 +384,7 @@ public final class EventBridge implements AutoCloseable {
                 new HealthReport.Check("monitor", monitorRuns, "last ran " + sinceMonitor + " s ago")));
     }
 
-    /** Stops gracefully: the batch in flight is acknowledged and the offsets saved. Idempotent. */
+    /** Stops gracefully: the records in flight are acknowledged and the offsets saved. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -377,6 +400,14 @@ public final class EventBridge implements AutoCloseable {
         monitorConnection.close();
         if (mirror != null) {
             mirror.close();
+        }
+        if (publisher != null) {
+            try {
+                // Before the engine's last offset commit: everything sent is acknowledged and marked.
+                publisher.drain(DRAIN_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (engine != null) {
             try {

@@ -5,11 +5,14 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -27,17 +30,27 @@ import org.slf4j.LoggerFactory;
  * ({@code acks=all}, idempotent producer), so the offsets Debezium saves never run ahead of
  * Kafka: at least once.
  *
- * <p>Per-stream order holds whatever Kafka refuses. The records of a batch are sent in WAL commit
- * order without waiting between them, and the idempotent producer keeps that order within each
- * partition, and so within each stream, as long as nothing is refused. So nothing is sent that
- * Kafka would refuse for its size or time: each record is checked first against its topic's
- * limits ({@link TopicLimits}), given a timestamp the topic accepts, and a record too large is
- * either parked in the dead-letter topic before the next record is sent, or stops the bridge
- * before it. A refusal the checks could not foresee (a limit lowered while the bridge runs, an
- * authorization change, a delivery timeout) closes the producer at once from the failed send's
- * callback, which aborts every record not yet acknowledged: none of them reaches Kafka after the
- * refused one, and the bridge stops naming it; on restart the same records are sent again in
- * order.
+ * <p>Publishing is pipelined. {@link #handleBatch} encodes and sends a batch and returns without
+ * waiting for its acknowledgements, so that Debezium reads and hands over the next batch while
+ * Kafka acknowledges the earlier ones; it waits only while more than {@code window} changes are
+ * unacknowledged. The changes handed over wait in one queue in WAL order; each acknowledgement
+ * (on the producer's I/O thread, as Kafka Connect's source tasks do) marks the acknowledged
+ * prefix of that queue processed, so a change is never marked before one ahead of it. Debezium
+ * saves the marked offsets at the end of each batch and at each empty poll. {@link #drain}, on a
+ * graceful stop, sends nothing more and waits for everything in flight to be acknowledged and
+ * marked before the engine saves its offsets for the last time.
+ *
+ * <p>Per-stream order holds whatever Kafka refuses. The records are sent in WAL commit order from
+ * one thread, and the idempotent producer keeps that order within each partition, and so within
+ * each stream, as long as nothing is refused. So nothing is sent that Kafka would refuse for its
+ * size or time: each record is checked first against its topic's limits ({@link TopicLimits}),
+ * given a timestamp the topic accepts, and a record too large is either parked in the dead-letter
+ * topic once everything before it is acknowledged, or stops the bridge before it. A refusal the
+ * checks could not foresee (a limit lowered while the bridge runs, an authorization change, a
+ * delivery timeout) closes the producer at once from the failed send's callback, which aborts
+ * every record not yet acknowledged: none of them reaches Kafka after the refused one, none is
+ * marked processed, and the bridge stops naming it (through {@code onFailure}, and the next batch
+ * fails with it); on restart the same records are sent again in order.
  */
 final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -57,14 +70,41 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final BridgeMetrics metrics;
     private final String deadLetterTopic;
     private final long deliveryTimeoutMs;
+    /** At most this many changes are left unacknowledged when handleBatch returns. */
+    private final int window;
+    /** Told once, on the thread that found it, when a send fails: the bridge stops with it. */
+    private final Consumer<BridgeException> onFailure;
     /** The first send Kafka failed; once set, the producer is closed and nothing more is sent. */
     private final AtomicReference<Failure> failure = new AtomicReference<>();
+    private final AtomicBoolean failureReported = new AtomicBoolean();
     /** Set by another thread (a lost topic): the next batch stops the bridge with it. */
     private volatile BridgeException stopRequest;
+    /** Set by {@link #drain}: handleBatch sends nothing more. */
+    private volatile boolean closing;
+    /** Held by handleBatch while it sends, so that {@link #drain} knows when the last send is queued. */
+    private final ReentrantLock sending = new ReentrantLock();
 
-    /** A change record of this batch and, if it became an event record, its send. */
-    private record Sent(RecordChangeEvent<SourceRecord> change, ProducerRecord<byte[], byte[]> record,
-                        Future<RecordMetadata> ack, long commitMicros) {
+    /** Guards {@link #unmarked}, {@link #committer} and each {@link Pending}'s outcome. */
+    private final Object lock = new Object();
+    /** Changes handed over and not yet marked processed, in WAL order. */
+    private final ArrayDeque<Pending> unmarked = new ArrayDeque<>();
+    private DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer;
+
+    /** A change record and, if it became an event record, that record and its send's outcome. */
+    private static final class Pending {
+        final RecordChangeEvent<SourceRecord> change;
+        final ProducerRecord<byte[], byte[]> record;
+        final long commitMicros;
+        boolean done;
+        RecordMetadata metadata;
+        Exception error;
+
+        Pending(RecordChangeEvent<SourceRecord> change, ProducerRecord<byte[], byte[]> record, long commitMicros) {
+            this.change = change;
+            this.record = record;
+            this.commitMicros = commitMicros;
+            this.done = record == null;
+        }
     }
 
     /** A failed send: the record and Kafka's reason. */
@@ -72,7 +112,8 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     }
 
     EventPublisher(EventRecordEncoder encoder, Producer<byte[], byte[]> producer, TopicManager topics,
-                   TopicLimits limits, BridgeMetrics metrics, String deadLetterTopic, long deliveryTimeoutMs) {
+                   TopicLimits limits, BridgeMetrics metrics, String deadLetterTopic, long deliveryTimeoutMs,
+                   int window, Consumer<BridgeException> onFailure) {
         this.encoder = encoder;
         this.producer = producer;
         this.topics = topics;
@@ -80,16 +121,51 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         this.metrics = metrics;
         this.deadLetterTopic = deadLetterTopic;
         this.deliveryTimeoutMs = deliveryTimeoutMs;
+        this.window = Math.max(0, window);
+        this.onFailure = onFailure;
     }
 
     /**
      * Stops the bridge with {@code reason} (called from the monitor loop): the producer is closed
-     * at once, so that a batch waiting for a lost topic fails now rather than after
-     * delivery.timeout.ms, and that batch or the next one ends the bridge with this reason.
+     * at once, so that records waiting for a lost topic fail now rather than after
+     * delivery.timeout.ms, and the bridge ends with this reason.
      */
     void stop(BridgeException reason) {
         stopRequest = reason;
         producer.close(Duration.ZERO);
+        boolean idle;
+        synchronized (lock) {
+            idle = unmarked.isEmpty();
+        }
+        if (idle && failureReported.compareAndSet(false, true)) {
+            onFailure.accept(reason);
+        }
+    }
+
+    /**
+     * For a graceful stop: sends nothing more (later batches are read again after a restart) and
+     * waits up to {@code timeout} until every record sent is acknowledged and its change marked
+     * processed, so that the engine's last offset commit covers them. Returns early if a send fails.
+     */
+    void drain(Duration timeout) throws InterruptedException {
+        closing = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!sending.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            log.warn("A batch was still being sent {} s after the stop began; its records are published again after a restart",
+                    timeout.toSeconds());
+            return;
+        }
+        sending.unlock();
+        synchronized (lock) {
+            long left;
+            while (!unmarked.isEmpty() && !stopped() && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            if (!unmarked.isEmpty() && !stopped()) {
+                log.warn("{} records not acknowledged by Kafka {} s after the stop began; they are published again after a"
+                        + " restart", unmarked.size(), timeout.toSeconds());
+            }
+        }
     }
 
     @Override
@@ -99,8 +175,15 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         if (stopRequest != null) {
             throw stopRequest;
         }
-        List<Sent> pending = new ArrayList<>(changes.size());
+        throwIfFailed();
+        sending.lockInterruptibly();
         try {
+            if (closing) {
+                return; // a graceful stop: none of these is sent or marked, so a restart reads them again
+            }
+            synchronized (lock) {
+                this.committer = committer;
+            }
             for (RecordChangeEvent<SourceRecord> change : changes) {
                 if (failure.get() != null) {
                     break; // the producer is closed: a record sent earlier was refused
@@ -109,7 +192,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 ProducerRecord<byte[], byte[]> record = encoder.encode(raw);
                 if (record == null) {
                     // Not an event: a dropped update/delete/tombstone, or a heartbeat.
-                    pending.add(new Sent(change, null, null, 0));
+                    enqueue(new Pending(change, null, 0));
                     continue;
                 }
                 topics.ensureExists(record.topic());
@@ -119,8 +202,8 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 if (size > limit.maxRecordBytes()) {
                     // Kafka would refuse it: settle what went before, then park it or stop, before
                     // any later record (of its partition or any other) is sent.
-                    settle(pending, committer);
-                    pending.clear();
+                    awaitUnmarked(0);
+                    throwIfFailed();
                     String tooLarge = "the record is up to " + size + " bytes, " + tooLargeFor(limit);
                     metrics.failed();
                     if (deadLetterTopic == null) {
@@ -130,13 +213,12 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                     }
                     String reason = RecordTooLargeException.class.getSimpleName() + ": " + tooLarge;
                     deadLetter(record, reason, describe(record));
-                    committer.markProcessed(change);
+                    enqueue(new Pending(change, null, 0));
                     continue;
                 }
-                pending.add(new Sent(change, record, send(record), commitMicros(raw)));
-                if (failure.get() != null) {
-                    break; // refused at once (by the producer): nothing after it is sent
-                }
+                Pending pending = new Pending(change, record, commitMicros(raw));
+                enqueue(pending);
+                send(pending);
             }
         } catch (IllegalStateException closed) {
             // The fence closed the producer while this batch was still being sent: the refusal it
@@ -144,41 +226,91 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
             if (failure.get() == null) {
                 throw stopRequest != null ? stopRequest : closed;
             }
-            settle(pending, committer); // marks what Kafka acknowledged before it, then throws the refusal
+        } finally {
+            sending.unlock();
         }
-        settle(pending, committer);
+        throwIfFailed();
+        // Back-pressure: the next batch is read while at most `window` changes await Kafka.
+        awaitUnmarked(window);
+        throwIfFailed();
         committer.markBatchFinished();
     }
 
-    private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-        return producer.send(record, (metadata, exception) -> {
-            if (exception != null && failure.compareAndSet(null, new Failure(record, exception))) {
+    private void enqueue(Pending pending) throws InterruptedException {
+        synchronized (lock) {
+            unmarked.add(pending);
+            if (pending.done) {
+                advance();
+            }
+        }
+    }
+
+    private void send(Pending pending) {
+        producer.send(pending.record, (metadata, exception) -> {
+            if (exception != null && failure.compareAndSet(null, new Failure(pending.record, exception))) {
                 // Abort every record not yet acknowledged: none may land after this one. Called on
                 // the producer's I/O thread (or the caller's, for a refusal at send), where only a
                 // zero timeout is allowed.
                 producer.close(Duration.ZERO);
             }
+            synchronized (lock) {
+                pending.done = true;
+                pending.metadata = metadata;
+                pending.error = exception;
+                try {
+                    advance();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (exception != null && failureReported.compareAndSet(false, true)) {
+                metrics.failed();
+                onFailure.accept(refused(failure.get()));
+            }
         });
     }
 
-    /** Awaits the sends in order and marks each change processed once it and all before it are in Kafka. */
-    private void settle(List<Sent> pending, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
-            throws InterruptedException {
-        for (Sent sent : pending) {
-            if (sent.ack() != null) {
-                try {
-                    metrics.published(sent.record(), sent.ack().get(), sent.commitMicros());
-                } catch (ExecutionException e) {
-                    metrics.failed();
-                    Failure first = failure.get();
-                    throw refused(first != null ? first : new Failure(sent.record(), (Exception) e.getCause()));
+    /**
+     * Marks processed, in order, every change at the head of the queue whose record Kafka has
+     * acknowledged (or that has none); stops at the first one still in flight or refused.
+     * Called with {@link #lock} held.
+     */
+    private void advance() throws InterruptedException {
+        try {
+            while (!unmarked.isEmpty()) {
+                Pending head = unmarked.peek();
+                if (!head.done || head.error != null) {
+                    return;
                 }
+                if (head.record != null) {
+                    metrics.published(head.record, head.metadata, head.commitMicros);
+                }
+                committer.markProcessed(head.change);
+                unmarked.poll();
             }
-            committer.markProcessed(sent.change());
+        } finally {
+            lock.notifyAll();
         }
+    }
+
+    /** Waits until at most {@code limit} changes are unmarked, or a send failed. */
+    private void awaitUnmarked(int limit) throws InterruptedException {
+        synchronized (lock) {
+            while (unmarked.size() > limit && !stopped()) {
+                lock.wait(1_000);
+            }
+        }
+    }
+
+    /** A send failed or the bridge is being stopped for a lost topic: nothing more will be acknowledged. */
+    private boolean stopped() {
+        return failure.get() != null || stopRequest != null;
+    }
+
+    private void throwIfFailed() {
         Failure first = failure.get();
         if (first != null) {
-            throw refused(first); // every record sent was acknowledged, but not the one that failed
+            throw refused(first);
         }
     }
 

@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code eventstore bench}: the event store measured side by side with the ceiling (the same
- * work done directly on the same server) and with peers (message-db, Debezium's defaults and its
- * outbox router), in one run, on the same server and data. Prints one table (or JSON) and the
+ * work done directly on the same server) and with peers (message-db, Debezium's defaults, and
+ * Debezium's connector on a Kafka Connect worker with its EventRouter and with the product's own
+ * transform), in one run, on the same server and data. Prints one table (or JSON) and the
  * product's speed goals judged on it; the progress goes to stderr. See BENCHMARKS.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -183,7 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
         java.util.Map<String, ch.qos.logback.classic.Level> levels = java.util.Map.of(
                 // "Failed to fetch offsets ... InterruptedException" with a stack trace, when an engine closes.
                 "org.apache.kafka.connect.storage.OffsetStorageReaderImpl", ch.qos.logback.classic.Level.OFF,
-                // slot.drop.on.stop is not for production: the outbox router's slot lives for one measurement.
+                // Warnings about slots the benchmark's engines keep or drop for one measurement.
                 "io.debezium.connector.postgresql.PostgresConnectorTask", ch.qos.logback.classic.Level.ERROR,
                 // "Offset mirror pass failed: InterruptedException" when a bridge closes.
                 "dev.eventstore.bridge.OffsetMirror", ch.qos.logback.classic.Level.ERROR,

@@ -65,6 +65,7 @@ final class BenchRun {
                 }
                 if (settings.suite().includes(BenchSettings.Suite.PIPELINE)) {
                     rows.addAll(new PipelineWorkloads(context).run());
+                    rows.addAll(new ProcessWorkloads(context).run());
                 }
                 if (settings.suite().includes(BenchSettings.Suite.REPLAY)) {
                     rows.addAll(new ReplayWorkloads(context).run());
@@ -105,7 +106,7 @@ final class BenchRun {
             cases += ReadWorkloads.caseCount(peers);
         }
         if (settings.suite().includes(BenchSettings.Suite.PIPELINE)) {
-            cases += PipelineWorkloads.caseCount(settings);
+            cases += PipelineWorkloads.caseCount(settings) + ProcessWorkloads.caseCount(settings);
         }
         if (settings.suite().includes(BenchSettings.Suite.REPLAY)) {
             cases += ReplayWorkloads.caseCount() + RepublishWorkload.caseCount();

@@ -40,6 +40,17 @@ final class Goals {
                 50, Latency::p99Ms, "p99"));
         goals.add(rateGoal(rows, "backlog drain of 100,000 events at least 40,000 events/s",
                 PipelineWorkloads.DRAIN + 100_000, 40_000));
+        goals.add(ratioGoal(rows, "drain of 100,000 events: at least 0.9 of Debezium alone",
+                List.of(PipelineWorkloads.DRAIN + 100_000), "capture-only", 0.9, true, w -> "ours"));
+        goals.add(aheadOfPeers(rows, "drain of 100,000 events: ahead of every peer",
+                PipelineWorkloads.DRAIN + 100_000, ResultRow::eventsPerSecond, true, " events/s",
+                ReportRenderer::eventsPerSecond));
+        goals.add(aheadOfPeers(rows, "latency at 1,000 events/s: p50 below every peer", PipelineWorkloads.LATENCY + 1000,
+                r -> r.latency() == null ? null : r.latency().p50Ms(), false, " ms", ReportRenderer::millis));
+        goals.add(aheadOfPeers(rows, "latency at 1,000 events/s: p99 below every peer", PipelineWorkloads.LATENCY + 1000,
+                r -> r.latency() == null ? null : r.latency().p99Ms(), false, " ms", ReportRenderer::millis));
+        goals.add(idleGoal(rows));
+        goals.add(processDrainGoal(rows));
         goals.add(heapGoal(rows, facts));
         goals.add(replayGoal(rows));
         goals.add(rateGoal(rows, "republish 1,000,000 events at least 50,000 events/s",
@@ -160,6 +171,66 @@ final class Goals {
         return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
                 String.format(Locale.ROOT, "%s (minutes:seconds), servers' start included",
                         Progress.minutes(facts.elapsed().toNanos())));
+    }
+
+    private static Goal idleGoal(List<ResultRow> rows) {
+        String goal = "idle: eventstore run uses at most 2 % of a core with no traffic (process CPU time, "
+                + ProcessWorkloads.IDLE_SECONDS + " s)";
+        Optional<ResultRow> ours = BenchReport.ours(rows, ProcessWorkloads.IDLE);
+        Optional<Double> percent = ours.flatMap(ProcessWorkloads::cpuPercent);
+        if (percent.isEmpty()) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, ours.map(r -> "did not run: " + r.note()).orElse("not run in this run"));
+        }
+        String others = rows.stream().filter(r -> r.workloadId().equals(ProcessWorkloads.IDLE) && r.role() != ResultRow.Role.OURS)
+                .map(r -> ProcessWorkloads.cpuPercent(r).map(p -> "; " + r.subject() + " " + ReportRenderer.millis(p) + " %").orElse(""))
+                .reduce("", String::concat);
+        return new Goal(goal, percent.get() <= 2.0 ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                ReportRenderer.millis(percent.get()) + " % of a core" + others);
+    }
+
+    /** eventstore run in its own JVM at -Xmx256m drains at least 0.9 of the bridge inside the benchmark's JVM. */
+    private static Goal processDrainGoal(List<ResultRow> rows) {
+        String goal = "eventstore run in its own process with " + ProcessWorkloads.RUN_HEAP
+                + " drains 100,000 events at least 0.9 as fast as the bridge in the benchmark's JVM";
+        Optional<ResultRow> process = BenchReport.ours(rows, ProcessWorkloads.DRAIN + 100_000);
+        Optional<ResultRow> inside = BenchReport.ours(rows, PipelineWorkloads.DRAIN + 100_000);
+        if (process.isEmpty() || inside.isEmpty()) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, process.map(r -> "did not run: " + r.note()).orElse("not run in this run"));
+        }
+        double ratio = process.get().eventsPerSecond() / inside.get().eventsPerSecond();
+        return new Goal(goal, ratio >= 0.9 ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                ReportRenderer.eventsPerSecond(process.get().eventsPerSecond()) + " events/s, "
+                        + ReportRenderer.ratio(ratio) + " of " + ReportRenderer.eventsPerSecond(inside.get().eventsPerSecond()));
+    }
+
+    /** Ours better than every peer row of {@code workload} that ran: higher ({@code higher}) or lower. */
+    private static Goal aheadOfPeers(List<ResultRow> rows, String goal, String workload, Function<ResultRow, Double> value,
+                                     boolean higher, String unit, Function<Double, String> format) {
+        Optional<ResultRow> ours = BenchReport.ours(rows, workload);
+        if (ours.isEmpty() || value.apply(ours.get()) == null) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
+        }
+        double mine = value.apply(ours.get());
+        List<String> parts = new ArrayList<>();
+        parts.add("ours " + format.apply(mine) + unit);
+        boolean met = true;
+        int peers = 0;
+        for (ResultRow row : rows) {
+            if (!row.workloadId().equals(workload) || row.role() != ResultRow.Role.PEER) {
+                continue;
+            }
+            Double theirs = row.ran() ? value.apply(row) : null;
+            if (theirs == null) {
+                return new Goal(goal, Goal.Verdict.NOT_MEASURED, row.subject() + " did not run: " + row.note());
+            }
+            peers++;
+            met &= higher ? mine > theirs : mine < theirs;
+            parts.add(row.subject() + " " + format.apply(theirs) + unit);
+        }
+        if (peers == 0) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, "no peer ran in this run");
+        }
+        return new Goal(goal, met ? Goal.Verdict.MET : Goal.Verdict.NOT_MET, String.join("; ", parts));
     }
 
     private static Optional<ResultRow> find(List<ResultRow> rows, String workload, String subjectId) {

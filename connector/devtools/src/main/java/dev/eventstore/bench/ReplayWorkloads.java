@@ -149,7 +149,7 @@ final class ReplayWorkloads {
                 Map.of()));
         Map<String, Object> bulk = Map.of(ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         AtomicReference<Exception> failure = new AtomicReference<>();
-        try (Producer<byte[], byte[]> producer = PipelineWorkloads.producer(context.servers.bootstrapServers(),
+        try (Producer<byte[], byte[]> producer = BenchKafka.producer(context.servers.bootstrapServers(),
                 "bench-replay-fill", bulk)) {
             new TopicManager(admin, producer, true, PipelineWorkloads.PARTITIONS, (short) -1, -1, 1_048_576 + 65_536).ensureExists(topic);
             Instant start = Instant.parse("2025-01-01T00:00:00Z");

@@ -39,14 +39,21 @@ class BenchCommandIT {
                     "eventstore streamEvents (cursor, whole stream per call)", "raw SELECT pages on the copy (ceiling)"),
             row("pipeline commit to consumer at 1,000 events/s", "eventstore bridge (defaults: poll 10 ms, linger 0)",
                     "bridge with Debezium defaults (poll 500 ms, linger " + PipelineWorkloads.kafkaDefaultLinger() + " ms)",
-                    "Debezium outbox EventRouter (poll 10 ms, linger 0)"),
+                    "Debezium EventRouter on Kafka Connect (poll 10 ms, linger 0)",
+                    "eventstore transform on Kafka Connect (poll 10 ms, linger 0)"),
             row("pipeline commit to consumer at 5,000 events/s", "eventstore bridge (defaults: poll 10 ms, linger 0)",
                     "bridge with Debezium defaults (poll 500 ms, linger " + PipelineWorkloads.kafkaDefaultLinger() + " ms)",
-                    "Debezium outbox EventRouter (poll 10 ms, linger 0)"),
+                    "Debezium EventRouter on Kafka Connect (poll 10 ms, linger 0)",
+                    "eventstore transform on Kafka Connect (poll 10 ms, linger 0)"),
             row("backlog drain of 5,000 events to Kafka ack", "eventstore bridge (defaults)",
                     "eventstore bridge, 5 requests in flight",
-                    "Debezium outbox EventRouter (poll 10 ms, linger 0)",
+                    "Debezium EventRouter on Kafka Connect (poll 10 ms, linger 0)",
+                    "eventstore transform on Kafka Connect (poll 10 ms, linger 0)",
                     "Debezium alone, records counted and discarded (no Kafka)", "raw Kafka producer, same records (ceiling)"),
+            row("idle: 2 s with no traffic, publisher in its own process", "eventstore run, -Xmx256m (defaults: poll 10 ms)",
+                    "eventstore run, -Xmx256m, poll 500 ms (Debezium's default)"),
+            row("backlog drain of 5,000 events, publisher in its own process", "eventstore run, -Xmx256m",
+                    "Kafka Connect worker, eventstore transform, -Xms256M -Xmx2G"),
             row("replay of 20,000 events from Kafka, 1 consumer", "EventRecordDeserializer into typed events",
                     "raw consumer, bytes (ceiling)"),
             row("republish of 5,000 events from PostgreSQL to Kafka ack", "eventstore republish --all")));
@@ -96,6 +103,10 @@ class BenchCommandIT {
             String name = cells[0] + " | " + cells[1];
             if (cells[1].startsWith("message-db")) {
                 assertThat(cells[2]).as(name).isEqualTo("not run");
+                continue;
+            }
+            if (cells[0].startsWith("idle")) {
+                assertThat(cells[cells.length - 1]).as(name + ": the process's CPU share").contains("% of a core");
                 continue;
             }
             assertThat(number(cells[2])).as(name + " events/s").isPositive();

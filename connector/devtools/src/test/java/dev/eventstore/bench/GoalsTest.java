@@ -65,6 +65,32 @@ class GoalsTest {
     }
 
     @Test
+    void judgesOursAgainstEveryPeerAndDebeziumAlone() {
+        ResultRow.Basis t = ResultRow.Basis.THROUGHPUT;
+        ResultRow.Basis p99 = ResultRow.Basis.P99_LATENCY;
+        List<ResultRow> rows = List.of(
+                row("pipeline.drain.n100000", "eventstore", ResultRow.Role.OURS, t, 23_000, null),
+                row("pipeline.drain.n100000", "connect-router", ResultRow.Role.PEER, t, 18_000, null),
+                row("pipeline.drain.n100000", "connect-ours", ResultRow.Role.PEER, t, 16_000, null),
+                row("pipeline.drain.n100000", "capture-only", ResultRow.Role.REFERENCE, t, 28_000, null),
+                row("pipeline.latency.r1000", "eventstore", ResultRow.Role.OURS, p99, 1000, new Latency(10, 20, 30, 40, 50)),
+                row("pipeline.latency.r1000", "connect-router", ResultRow.Role.PEER, p99, 1000, new Latency(9, 30, 40, 50, 60)),
+                row("process.idle", "eventstore-run", ResultRow.Role.OURS, t, 0, null)
+                        .withNote("process CPU 1.50 % of a core (0.90 s of CPU in 60 s)"));
+        BenchSettings settings = BenchSettings.defaults(BenchSettings.Suite.PIPELINE, BenchSettings.Profile.DEFAULT);
+
+        Map<String, Goal> goals = evaluate(rows, settings, Duration.ofMinutes(10));
+
+        assertThat(find(goals, "drain of 100,000 events: ahead of every peer").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "drain of 100,000 events: at least 0.9 of Debezium alone").verdict())
+                .as("23,000 is 0.82 of 28,000").isEqualTo(Goal.Verdict.NOT_MET);
+        assertThat(find(goals, "latency at 1,000 events/s: p50 below every peer").verdict()).isEqualTo(Goal.Verdict.NOT_MET);
+        assertThat(find(goals, "latency at 1,000 events/s: p99 below every peer").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "idle:").verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(find(goals, "eventstore run in its own process").verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
+    }
+
+    @Test
     void aGoalWhosePeerDidNotRunIsNotMeasured() {
         ResultRow.Basis t = ResultRow.Basis.THROUGHPUT;
         List<ResultRow> rows = List.of(

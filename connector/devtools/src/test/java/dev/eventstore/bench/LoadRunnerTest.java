@@ -63,7 +63,7 @@ class LoadRunnerTest {
         assertThat(MessageDb.conflictVersion(new java.sql.SQLException(
                 "ERROR: Wrong expected version: 4 (Stream: hot-c1s3, Stream Version: 7)"))).isEqualTo(8);
         assertThat(MessageDb.conflictVersion(new java.sql.SQLException("ERROR: relation does not exist"))).isEqualTo(-1);
-        assertThat(PipelineWorkloads.Receiver.parseId("123".getBytes())).isEqualTo(123);
-        assertThat(PipelineWorkloads.Receiver.parseId("\"123\"".getBytes())).isEqualTo(123);
+        assertThat(BenchKafka.Receiver.parseId("123".getBytes())).isEqualTo(123);
+        assertThat(BenchKafka.Receiver.parseId("\"123\"".getBytes())).isEqualTo(123);
     }
 }
