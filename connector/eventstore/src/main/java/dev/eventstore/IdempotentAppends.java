@@ -16,8 +16,9 @@ import java.util.UUID;
  * Appends whose events carry client-chosen ids ({@value EventMetadata#EVENT_UUID}): a retry of an
  * append whose acknowledgement was lost returns the first append's result and writes nothing.
  *
- * <p>Before writing, one query ({@code find_events_by_uuid.sql}) looks the batch's ids up in the
- * stream. None stored: the batch is appended with the stream's version as it was at that lookup as
+ * <p>Before writing, one query ({@code find_events_by_uuid.sql}) looks the batch up in the stream:
+ * a batch is stored whole or not at all, so the first event's id (an index look-up) says where it
+ * would start, and the rest is read by version. None stored: the batch is appended with the stream's version as it was at that lookup as
  * the expected version (for {@link ExpectedVersion#ANY} and {@link ExpectedVersion#STREAM_EXISTS};
  * an exact expected version or {@link ExpectedVersion#NO_STREAM} stays as the caller gave it). So
  * an append that commits between the lookup and the write, the lost original among them, makes the
@@ -25,7 +26,9 @@ import java.util.UUID;
  * finds it. All stored, in one run, with the same content: that is the result. Otherwise the batch
  * is refused ({@link DuplicateEventUuidException}).
  *
- * <p>Cost: one more statement per append, an index lookup per event (BENCHMARKS.md, append rows).
+ * <p>Cost: one more statement per append (BENCHMARKS.md, append rows). A batch whose first id is
+ * new is appended without looking at its other ids: an id reused in a later position of another
+ * batch is not detected.
  * With {@code ANY} or {@code STREAM_EXISTS}, an append whose stream other writers move on between
  * its look-up and its write {@value #MAX_ATTEMPTS} times in a row gives up with
  * {@link WrongExpectedVersionException}; plain appends with {@code ANY} never conflict.
@@ -108,10 +111,12 @@ final class IdempotentAppends {
                 connection.createArrayOf("text", types), connection.createArrayOf("int4", versions),
                 connection.createArrayOf("jsonb", data), connection.createArrayOf("jsonb", metadata));
         try (PreparedStatement statement = connection.prepareStatement(findSql)) {
+            statement.setString(1, streamId);
+            statement.setString(2, uuids.get(0));
             for (int i = 0; i < arrays.size(); i++) {
-                statement.setArray(i + 1, arrays.get(i));
+                statement.setArray(i + 3, arrays.get(i));
             }
-            statement.setString(6, streamId);
+            statement.setString(8, streamId);
             Stored stored = new Stored(n);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {

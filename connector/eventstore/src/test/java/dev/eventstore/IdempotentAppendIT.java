@@ -149,7 +149,7 @@ class IdempotentAppendIT {
         assertThatThrownBy(() -> store.append("game-3", ExpectedVersion.ANY,
                 List.of(event("B", "{\"n\":2}", b), event("A", "{\"n\":1}", a))))
                 .isInstanceOf(DuplicateEventUuidException.class)
-                .hasMessageContaining("not as one append");
+                .hasMessageContaining("but event 1 (" + a + ") is not: this batch is not a retry");
         assertThat(store.readStreamForward("game-3", 0, 10)).hasSize(2);
     }
 
