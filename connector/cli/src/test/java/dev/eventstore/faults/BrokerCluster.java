@@ -51,8 +51,21 @@ final class BrokerCluster implements AutoCloseable {
         this.directory = directory;
     }
 
-    /** Formats three log directories under {@code directory} and starts the three brokers. */
+    /**
+     * Formats three log directories under {@code directory} and starts the three brokers. A broker
+     * that exits while the cluster forms (a port taken meanwhile, say) makes it start again once,
+     * afresh, on other ports.
+     */
     static BrokerCluster start(Path directory) {
+        try {
+            return startOnce(directory.resolve("attempt-1"));
+        } catch (IllegalStateException e) {
+            System.err.println("The Kafka cluster did not form, starting it again afresh: " + e.getMessage());
+            return startOnce(directory.resolve("attempt-2"));
+        }
+    }
+
+    private static BrokerCluster startOnce(Path directory) {
         BrokerCluster cluster = new BrokerCluster(directory);
         try {
             for (int node = 0; node < SIZE; node++) {
@@ -187,8 +200,17 @@ final class BrokerCluster implements AutoCloseable {
             Process process = processes[node];
             if (process != null && !process.isAlive() && process.exitValue() != 137) {
                 throw new IllegalStateException("broker " + (node + 1) + " exited with " + process.exitValue()
-                        + "; its log: " + log(node));
+                        + "; the end of its log (" + log(node) + "):\n" + tail(log(node)));
             }
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return text.substring(Math.max(0, text.length() - 4000));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
         }
     }
 
@@ -273,21 +295,40 @@ final class BrokerCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A free loopback port below the system's ephemeral range: a broker killed and started again
+     * takes its ports back, and no client connection can have taken one meanwhile as its local
+     * port (clients' local ports, and every {@code ServerSocket(0)}, come from that range).
+     */
     private static int freePort(BrokerCluster cluster) {
-        while (true) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        int below = ephemeralRangeStart();
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = 20_000 + random.nextInt(Math.max(1, below - 20_000));
             boolean taken = false;
             for (int node = 0; node < SIZE; node++) {
                 taken |= cluster.ports[node] == port || cluster.controllerPorts[node] == port;
             }
-            if (!taken) {
-                return port;
+            if (taken) {
+                continue;
             }
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException inUse) {
+                // Try another.
+            }
+        }
+        throw new IllegalStateException("no free loopback port between 20000 and " + below);
+    }
+
+    /** The first port of Linux's ephemeral range (32768 where it cannot be read). */
+    private static int ephemeralRangeStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            int start = Integer.parseInt(range.split("\\s+")[0]);
+            return start > 21_000 ? start : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 }
