@@ -391,6 +391,20 @@ public final class EventBridge implements AutoCloseable {
             return;
         }
         closed = true;
+        // A caller interrupted while stopping (a shutdown hook, Ctrl-C) must still get an orderly
+        // close: every wait below would return at once, and the engine would save its last offsets
+        // after the caller had stopped the database. The interrupt is restored at the end.
+        boolean interrupted = Thread.interrupted();
+        try {
+            closeInOrder();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeInOrder() {
         monitor.shutdownNow();
         try {
             monitor.awaitTermination(10, TimeUnit.SECONDS);

@@ -144,6 +144,9 @@ public final class OffsetMirror implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
+                if (stopping(e)) {
+                    return; // closed in the middle of a pass: nothing failed
+                }
                 if (!failing) {
                     failing = true;
                     log.warn("Offset mirror pass failed (retried every {} ms; logged again when one succeeds): {}",
@@ -153,6 +156,23 @@ public final class OffsetMirror implements AutoCloseable {
                 lastTickNanos = System.nanoTime();
             }
         }, 0, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Whether {@code e} is the mirror being closed rather than a failure: {@link #close} interrupts
+     * the pass, and the Kafka and JDBC clients report that wrapped (Kafka's InterruptException, an
+     * ExecutionException, a SQLException caused by it).
+     */
+    private static boolean stopping(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedException || cause instanceof org.apache.kafka.common.errors.InterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether another mirror holds the mirror lock and this one waits. */
@@ -195,6 +215,9 @@ public final class OffsetMirror implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
+                if (stopping(e)) {
+                    throw new InterruptedException("offset mirror closed during a pass");
+                }
                 // The next groups are mirrored all the same; the pass reports the failure at its end.
                 log.warn("Offset mirror could not mirror group {}: {}", GroupNames.printable(group), PostgresErrors.describe(e));
                 failed = failed == null ? e : failed;

@@ -109,7 +109,8 @@ final class DevCommand implements Callable<Integer> {
         out.println("Starting embedded PostgreSQL and Kafka ...");
         out.flush();
         boolean closed = false;
-        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(subdirectory("postgres"), Map.of());
+        // Closed here, after the bridge's last offsets: no shutdown hook of its own stops it meanwhile.
+        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startClosedByCaller(subdirectory("postgres"), Map.of());
              // Topics are the bridge's to create, with its settings: never the broker's defaults
              // because a consumer subscribed first.
              EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(subdirectory("kafka"),

@@ -11,6 +11,7 @@ import dev.eventstore.schema.SchemaName;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -86,6 +87,11 @@ class DevCommandIT {
             dev.terminate();
             Cli.Result result = dev.finish(60);
             assertThat(result.out()).as(result.all()).contains("Event store ready", url, "Stopping ...", "Stopped.");
+            List<String> outLines = result.out().lines().filter(line -> !line.isBlank()).toList();
+            assertThat(outLines.get(outLines.size() - 1)).as(result.all()).isEqualTo("Stopped.");
+            // A clean stop: no stack trace, no interrupted pass, no server shutting down under a client.
+            assertThat(result.err()).as(result.all())
+                    .doesNotContain("InterruptedException", "FATAL", "\tat ", "Exception in thread");
             // PostgreSQL went with it.
             assertThat(canConnect(url, info.getProperty("db.user"))).isFalse();
         } finally {

@@ -77,7 +77,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @see #start(Path, Map)
      */
     public static EmbeddedPostgresServer start(Path dataDirectory, int port, Map<String, String> extraSettings) {
-        return start(dataDirectory, port, extraSettings, null);
+        return start(dataDirectory, port, extraSettings, null, dataDirectory == null);
     }
 
     /**
@@ -91,11 +91,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (!Files.isRegularFile(binariesJar)) {
             throw new IllegalArgumentException("no PostgreSQL binaries jar at " + binariesJar);
         }
-        return start(null, 0, extraSettings, new JarBinaryResolver(binariesJar.toAbsolutePath()));
+        return start(null, 0, extraSettings, new JarBinaryResolver(binariesJar.toAbsolutePath()), true);
+    }
+
+    /**
+     * Starts a server that only {@link #close()} stops, with no JVM shutdown hook of its own: for a
+     * caller that stops its clients first and the server last when the JVM is asked to end (the
+     * {@code dev} command on Ctrl-C or SIGTERM; a hook would stop the server at the same moment as
+     * the clients' last writes). A temporary data directory is still deleted by {@link #close()}.
+     *
+     * @see #start(Path, Map)
+     */
+    public static EmbeddedPostgresServer startClosedByCaller(Path dataDirectory, Map<String, String> extraSettings) {
+        return start(dataDirectory, 0, extraSettings, null, false);
     }
 
     private static EmbeddedPostgresServer start(Path dataDirectory, int port, Map<String, String> extraSettings,
-                                                PgBinaryResolver binaries) {
+                                                PgBinaryResolver binaries, boolean shutdownHook) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 (a free one) or 1 to 65535, was " + port);
         }
@@ -115,8 +127,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 // A server on the caller's own directory is closed by the caller, in its order: the
                 // dev command stops its bridge (whose last offsets go to this server) first. The
                 // library's JVM shutdown hook would stop the server at the same moment instead.
-                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false).setRegisterShutdownHook(false);
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
+            builder.setRegisterShutdownHook(shutdownHook);
             long started = System.nanoTime();
             EmbeddedPostgres postgres = builder.start();
             log.info("Embedded PostgreSQL started on 127.0.0.1:{} in {} ms",
