@@ -143,9 +143,7 @@ public final class EventBridge implements AutoCloseable {
                 .using((success, message, error) -> {
                     if (!success || error != null) {
                         String reason = describe(message, error);
-                        ready.completeExceptionally(new BridgeException(reason, error));
-                        if (terminated.completeExceptionally(new BridgeException(reason, error))) {
-                            failure = reason;
+                        if (fail(new BridgeException(reason, error))) {
                             log.error("Bridge stopped: {}", reason, error);
                         }
                     } else {
@@ -308,11 +306,8 @@ public final class EventBridge implements AutoCloseable {
      * its own (called on the producer's I/O thread or the monitor's).
      */
     private void publishFailed(BridgeException reason) {
-        BridgeException stopped = new BridgeException(reason.getMessage(), reason.getCause());
-        ready.completeExceptionally(stopped);
-        if (terminated.completeExceptionally(stopped)) {
-            failure = reason.getMessage();
-            log.error("Bridge stopped: {}", failure);
+        if (fail(new BridgeException(reason.getMessage(), reason.getCause()))) {
+            log.error("Bridge stopped: {}", reason.getMessage());
         }
         Thread stopping = new Thread(this::close, "eventstore-bridge-stop");
         stopping.setDaemon(true);
@@ -321,14 +316,27 @@ public final class EventBridge implements AutoCloseable {
 
     /** The lock's session ended: stop, on a thread of its own (close waits for the monitor). */
     private void lockLost(String reason) {
-        failure = reason;
-        log.error("Bridge stopped: {}", reason);
-        BridgeException stopped = new BridgeException(reason);
-        ready.completeExceptionally(stopped);
-        terminated.completeExceptionally(stopped);
+        if (fail(new BridgeException(reason))) {
+            log.error("Bridge stopped: {}", reason);
+        }
         Thread stopping = new Thread(this::close, "eventstore-bridge-stop");
         stopping.setDaemon(true);
         stopping.start();
+    }
+
+    /**
+     * Ends the bridge with {@code stopped} unless it has already ended; returns whether this call
+     * ended it. The reason is recorded before {@link #terminated()} completes, so that whoever
+     * wakes on it finds the reason in {@link #health()}.
+     */
+    private synchronized boolean fail(BridgeException stopped) {
+        if (terminated.isDone()) {
+            ready.completeExceptionally(stopped);
+            return false;
+        }
+        failure = stopped.getMessage();
+        ready.completeExceptionally(stopped);
+        return terminated.completeExceptionally(stopped);
     }
 
     /** Completes when Debezium's task runs; fails if the bridge stops first. */
