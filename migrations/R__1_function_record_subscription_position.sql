@@ -4,6 +4,8 @@
 -- last event it has seen and, in p_metadata, e.g. the Kafka topic, partition and offset of that
 -- event. Rows only move forward: a position whose stream version is not greater than the
 -- recorded one changes nothing (metadata included) and returns false; otherwise returns true.
+-- A position that moved sends a notification on channel eventstore_progress with the payload
+-- '<schema>:consumed:<subscription id>', delivered when the transaction commits.
 -- When it creates a group's first row and the group has no owner yet, the session user becomes
 -- the group's owner in subscription_owners (see may_manage_subscription). SECURITY DEFINER: the
 -- writer and the bridge have no write access to subscriptions themselves.
@@ -48,6 +50,9 @@ BEGIN
   IF NOT FOUND THEN
     RETURN false;
   END IF;
+  -- Wakes EventStore.awaitConsumed's listeners at commit (one per transaction and group: the
+  -- server folds identical notifications of a transaction into one).
+  PERFORM pg_notify('eventstore_progress', '${flyway:defaultSchema}:consumed:' || p_subscription_id);
   IF v_inserted THEN
     -- A new row: the group may be new too.
     INSERT INTO subscription_owners (subscription_id, owner_role, recorded_at)

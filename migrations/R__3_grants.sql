@@ -57,7 +57,8 @@ BEGIN
       EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %I FROM %I', s, r);
       EXECUTE format('REVOKE ALL ON SCHEMA %I FROM %I', s, r);
       EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, r);
-      EXECUTE format('GRANT SELECT ON %I.events, %I.event_streams, %I.subscriptions TO %I', s, s, s, r);
+      EXECUTE format('GRANT SELECT ON %I.events, %I.event_streams, %I.subscriptions, %I.published_streams TO %I',
+                     s, s, s, s, r);
       EXECUTE format('GRANT EXECUTE ON FUNCTION %I.check_stream_id(text), %I.check_page(bigint, integer),'
                      ' %I.check_subscription_id(text), %I.stream_for_read(text), %I.subscription_positions(text)'
                      ' TO %I', s, s, s, s, s, r);
@@ -88,7 +89,8 @@ BEGIN
 
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = cdc) THEN
     EXECUTE format('GRANT SELECT ON SEQUENCE %I.events_event_id_seq TO %I', s, cdc);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.cdc_heartbeat, %I.mirror_positions TO %I', s, s, cdc);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.cdc_heartbeat, %I.mirror_positions, %I.published_streams TO %I',
+                   s, s, s, cdc);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I.cdc_offsets, %I.cdc_checkpoints, %I.cdc_topics TO %I',
                    s, s, s, cdc);
     EXECUTE format('GRANT SELECT ON %I.monitor_replication_slots, %I.monitor_streams_per_category,'

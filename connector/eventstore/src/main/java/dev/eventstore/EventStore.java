@@ -5,7 +5,12 @@ import dev.eventstore.schema.MigrationReport;
 import dev.eventstore.schema.MigrationSource;
 import dev.eventstore.schema.SchemaManager;
 import dev.eventstore.schema.SchemaName;
+import dev.eventstore.schema.SqlResource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -51,6 +56,7 @@ public final class EventStore implements AutoCloseable {
     private final StreamReader reader;
     private final StreamStore streams;
     private final SubscriptionStore subscriptions;
+    private final ProgressWaiter progress;
 
     private EventStore(Builder builder, HikariDataSource ownedPool) {
         this.dataSource = builder.dataSource;
@@ -61,6 +67,7 @@ public final class EventStore implements AutoCloseable {
         this.reader = new StreamReader(dataSource, schema, builder.fetchSize);
         this.streams = new StreamStore(dataSource, schema);
         this.subscriptions = new SubscriptionStore(dataSource, schema);
+        this.progress = new ProgressWaiter(dataSource, schema);
     }
 
     /**
@@ -255,6 +262,108 @@ public final class EventStore implements AutoCloseable {
         return streams.findByMetadata(containment, afterStreamId, maxCount);
     }
 
+    // ---------------------------------------------------------------- reading your own writes
+
+    /**
+     * Returns once the last event of {@code appended} is in Kafka: the bridge (or, with Kafka
+     * Connect, the offset mirror service) has recorded Kafka's acknowledgement of its record, and
+     * with it every earlier event of the stream. Costs the database about one query, shared
+     * listening aside (see the library README).
+     *
+     * @throws AwaitTimeoutException after {@code timeout}, naming where the stream stands in Kafka
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     */
+    public void awaitPublished(AppendResult appended, Duration timeout) throws AwaitTimeoutException, InterruptedException {
+        requireAppended(appended);
+        progress.await(null, appended.streamId(), appended.lastVersion(), checkTimeout(timeout), lastEventId(appended));
+    }
+
+    /**
+     * {@link #awaitPublished(AppendResult, Duration)} for the event with id {@code eventId}.
+     *
+     * @throws InvalidRequestException if no event has that id
+     */
+    public void awaitPublished(long eventId, Duration timeout) throws AwaitTimeoutException, InterruptedException {
+        checkTimeout(timeout);
+        StreamPosition event = positionOf(eventId);
+        progress.await(null, event.streamId(), event.version(), timeout, eventId);
+    }
+
+    /**
+     * Returns once the consumer group {@code group} has consumed the last event of
+     * {@code appended}: its position in the stream ({@code subscriptions}, kept by the consumer
+     * library in the transaction that applies the event, or by the offset mirror from the group's
+     * committed offsets) has reached the event. With the consumer library, what the group's handler
+     * wrote for the event is visible when this returns.
+     *
+     * @throws AwaitTimeoutException after {@code timeout}, naming the group, where it stands in the
+     *     stream (topic, partition, offset) and where the event is
+     * @throws InvalidRequestException if {@code group} cannot be a subscription id
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     */
+    public void awaitConsumed(String group, AppendResult appended, Duration timeout)
+            throws AwaitTimeoutException, InterruptedException {
+        EventValidator.checkSubscriptionId(group);
+        requireAppended(appended);
+        progress.await(group, appended.streamId(), appended.lastVersion(), checkTimeout(timeout), lastEventId(appended));
+    }
+
+    /**
+     * {@link #awaitConsumed(String, AppendResult, Duration)} for the event with id {@code eventId}.
+     *
+     * @throws InvalidRequestException if no event has that id
+     */
+    public void awaitConsumed(String group, long eventId, Duration timeout) throws AwaitTimeoutException, InterruptedException {
+        EventValidator.checkSubscriptionId(group);
+        checkTimeout(timeout);
+        StreamPosition event = positionOf(eventId);
+        progress.await(group, event.streamId(), event.version(), timeout, eventId);
+    }
+
+    /** Queries made by waits since the store was built (the bench reports them per wait). */
+    public long awaitQueries() {
+        return progress.queries();
+    }
+
+    private record StreamPosition(String streamId, long version) {
+    }
+
+    private StreamPosition positionOf(long eventId) {
+        if (eventId < 1) {
+            throw new InvalidRequestException("invalid event id " + eventId + ": event ids are 1 or more");
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     SqlResource.load("event_position", schema))) {
+            query.setLong(1, eventId);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    throw new InvalidRequestException("no event has id " + eventId);
+                }
+                return new StreamPosition(rs.getString(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e, "find event " + eventId, null, null);
+        }
+    }
+
+    private static void requireAppended(AppendResult appended) {
+        if (appended == null || appended.eventIds().isEmpty()) {
+            throw new InvalidRequestException("nothing to wait for: the append result is missing or wrote no event");
+        }
+    }
+
+    private static long lastEventId(AppendResult appended) {
+        return appended.eventIds().get(appended.eventIds().size() - 1);
+    }
+
+    private static Duration checkTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidRequestException("invalid timeout " + timeout + ": give zero or more");
+        }
+        return timeout;
+    }
+
     // ---------------------------------------------------------------- subscriptions and schema
 
     /** Subscription positions (one per consumer group and stream). */
@@ -287,9 +396,13 @@ public final class EventStore implements AutoCloseable {
         return schemaManager().migrate();
     }
 
-    /** Closes the connection pool if the store opened it ({@link #open}); otherwise does nothing. */
+    /**
+     * Ends waits in progress (they fail) and closes the connection pool if the store opened it
+     * ({@link #open}).
+     */
     @Override
     public void close() {
+        progress.close();
         if (ownedPool != null) {
             ownedPool.close();
         }

@@ -47,6 +47,7 @@ public final class BridgeConfig extends AbstractConfig {
         String MAX_QUEUE_SIZE = "max.queue.size";
         String OFFSET_FLUSH_INTERVAL_MS = "offset.flush.interval.ms";
         String HEARTBEAT_INTERVAL_MS = "heartbeat.interval.ms";
+        String PUBLISHED_INTERVAL_MS = "published.interval.ms";
         String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
         String PRODUCER_LINGER_MS = "producer.linger.ms";
         String PRODUCER_MAX_REQUEST_SIZE = "producer.max.request.size";
@@ -155,6 +156,12 @@ public final class BridgeConfig extends AbstractConfig {
                         "How often the bridge writes the heartbeat row, so the slot advances while no events are"
                                 + " appended and an idle store never pins the server's WAL. 0 disables it.",
                         GROUP_CAPTURE, 7, ConfigDef.Width.SHORT, "Heartbeat interval")
+                .define(Key.PUBLISHED_INTERVAL_MS, Type.LONG, 10L, Range.atLeast(1), Importance.LOW,
+                        "Least time between two writes of published_streams, each stream's last event Kafka has"
+                                + " acknowledged, which EventStore.awaitPublished waits on. A write moves every stream"
+                                + " acknowledged since the last, so at most 1000/interval writes a second whatever the"
+                                + " load; a longer interval makes awaitPublished return later by up to as much.",
+                        GROUP_CAPTURE, 8, ConfigDef.Width.SHORT, "Published positions interval")
                 .define(Key.KAFKA_BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new NonEmptyList(),
                         Importance.HIGH,
                         "Kafka brokers to bootstrap from, host:port,host:port. Other kafka.* keys pass to the"

@@ -68,6 +68,7 @@ public final class EventBridge implements AutoCloseable {
     private Producer<byte[], byte[]> producer;
     private TopicManager topics;
     private EventPublisher publisher;
+    private PublishedPositions positions;
     private boolean topicLost;
     private Admin admin;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
@@ -83,7 +84,7 @@ public final class EventBridge implements AutoCloseable {
     private EventBridge(BridgeConfig config) {
         this.config = config;
         this.dataSource = config.connection().dataSource();
-        this.pool = ServicePool.create(config, "eventstore-bridge", 3, metrics.registry());
+        this.pool = ServicePool.create(config, "eventstore-bridge", 4, metrics.registry());
         this.monitorConnection = new HeldConnection(pool, true);
         this.kafka = new Reachability("bridge", "Kafka at " + config.bootstrapServers());
         this.postgres = new Reachability("bridge", "PostgreSQL at " + config.connection().displayUrl());
@@ -127,7 +128,9 @@ public final class EventBridge implements AutoCloseable {
         publisher = new EventPublisher(new EventRecordEncoder(config), producer, topics,
                 new TopicLimits(admin, config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE)), metrics,
                 config.deadLetterEnabled() ? config.deadLetterTopic() : null, KafkaClients.deliveryTimeoutMs(config),
-                PUBLISH_WINDOW_BATCHES * config.getInt(BridgeConfig.Key.MAX_BATCH_SIZE), this::publishFailed);
+                PUBLISH_WINDOW_BATCHES * config.getInt(BridgeConfig.Key.MAX_BATCH_SIZE),
+                positions = new PublishedPositions(pool, config.schema(), config.getLong(BridgeConfig.Key.PUBLISHED_INTERVAL_MS)),
+                this::publishFailed);
 
         java.util.Properties settings = DebeziumSettings.from(config);
         settings.setProperty(SlotGuardingTask.INSTANCE_KEY, instance);
@@ -156,7 +159,7 @@ public final class EventBridge implements AutoCloseable {
 
         monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, 5, TimeUnit.SECONDS);
         if (config.getBoolean(BridgeConfig.Key.MIRROR_ENABLED)) {
-            mirror = new OffsetMirror(config, pool, new MirrorMetrics(metrics.registry()), postgres);
+            mirror = new OffsetMirror(config, pool, new MirrorMetrics(metrics.registry()), postgres, false);
             mirror.start();
         }
         int port = config.getInt(BridgeConfig.Key.HTTP_PORT);
@@ -448,6 +451,9 @@ public final class EventBridge implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (positions != null) {
+            positions.close();
         }
         if (producerMetrics != null) {
             producerMetrics.close();

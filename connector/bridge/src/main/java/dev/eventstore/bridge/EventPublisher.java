@@ -72,6 +72,8 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final long deliveryTimeoutMs;
     /** At most this many changes are left unacknowledged when handleBatch returns. */
     private final int window;
+    /** Told of every acknowledged event record, in order, for awaitPublished. */
+    private final PublishedPositions positions;
     /** Told once, on the thread that found it, when a send fails: the bridge stops with it. */
     private final Consumer<BridgeException> onFailure;
     /** The first send Kafka failed; once set, the producer is closed and nothing more is sent. */
@@ -113,7 +115,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
 
     EventPublisher(EventRecordEncoder encoder, Producer<byte[], byte[]> producer, TopicManager topics,
                    TopicLimits limits, BridgeMetrics metrics, String deadLetterTopic, long deliveryTimeoutMs,
-                   int window, Consumer<BridgeException> onFailure) {
+                   int window, PublishedPositions positions, Consumer<BridgeException> onFailure) {
         this.encoder = encoder;
         this.producer = producer;
         this.topics = topics;
@@ -122,6 +124,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         this.deadLetterTopic = deadLetterTopic;
         this.deliveryTimeoutMs = deliveryTimeoutMs;
         this.window = Math.max(0, window);
+        this.positions = positions;
         this.onFailure = onFailure;
     }
 
@@ -284,6 +287,8 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 }
                 if (head.record != null) {
                     metrics.published(head.record, head.metadata, head.commitMicros);
+                    positions.acknowledged(head.record.key(), head.record.headers(), head.metadata.topic(),
+                            head.metadata.partition(), head.metadata.offset());
                 }
                 committer.markProcessed(head.change);
                 unmarked.poll();

@@ -98,7 +98,7 @@ public final class MirrorService implements AutoCloseable {
             }
         }
         checks.scheduleWithFixedDelay(this::check, 0, CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        mirror = new OffsetMirror(config, pool, mirrorMetrics, postgres);
+        mirror = new OffsetMirror(config, pool, mirrorMetrics, postgres, true);
         mirror.start();
         log.info("Offset mirror {} started: schema {}, Kafka {}", config.name(), config.schema(), config.bootstrapServers());
     }

@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OffsetMirror implements AutoCloseable {
 
+    /** The mirror's position id for published_streams: empty, which no consumer group can be. */
+    static final String PUBLISHED_POSITIONS_ID = "";
+
     private static final Logger log = LoggerFactory.getLogger(OffsetMirror.class);
 
     private final BridgeConfig config;
@@ -72,6 +75,7 @@ public final class OffsetMirror implements AutoCloseable {
     private final MirrorMetrics metrics;
     private final MirrorLock lock;
     private final Reachability postgres;
+    private final boolean publishedPositions;
     private volatile long lastTickNanos = System.nanoTime();
     private volatile boolean waiting;
     private volatile boolean failing;
@@ -83,16 +87,21 @@ public final class OffsetMirror implements AutoCloseable {
     }
 
     public OffsetMirror(BridgeConfig config) {
-        this(config, config.connection().dataSource(), null, null);
+        this(config, config.connection().dataSource(), null, null, false);
     }
 
     /**
      * @param dataSource where it reads and writes (a pool of the service)
      * @param metrics its figures, or null
      * @param postgres told whether the mirror lock's PostgreSQL answers, or null
+     * @param publishedPositions whether each pass also records, in {@code published_streams}, what
+     *     the event topics hold (their end offsets): for deployments where Kafka Connect publishes
+     *     (the embedded bridge records its acknowledgements itself)
      */
-    OffsetMirror(BridgeConfig config, DataSource dataSource, MirrorMetrics metrics, Reachability postgres) {
+    OffsetMirror(BridgeConfig config, DataSource dataSource, MirrorMetrics metrics, Reachability postgres,
+                 boolean publishedPositions) {
         this.config = config;
+        this.publishedPositions = publishedPositions;
         this.dataSource = dataSource;
         this.metrics = metrics;
         this.postgres = postgres;
@@ -223,6 +232,19 @@ public final class OffsetMirror implements AutoCloseable {
                 failed = failed == null ? e : failed;
             }
         }
+        if (publishedPositions) {
+            try {
+                mirrorPublished();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                if (stopping(e)) {
+                    throw new InterruptedException("offset mirror closed during a pass");
+                }
+                log.warn("Offset mirror could not record published positions: {}", PostgresErrors.describe(e));
+                failed = failed == null ? e : failed;
+            }
+        }
         if (failed != null) {
             throw failed;
         }
@@ -238,6 +260,64 @@ public final class OffsetMirror implements AutoCloseable {
                 until.put(partition, offset.offset());
             }
         });
+        return mirrorUntil(group, until, (connection, records) -> {
+            long moved = 0;
+            for (ConsumerRecord<String, byte[]> record : records) {
+                String metadata = "{\"topic\":\"" + record.topic() + "\",\"partition\":" + record.partition()
+                        + ",\"offset\":" + record.offset() + ",\"source\":\"offset-mirror\"}";
+                if (subscriptions.recordPosition(connection, group, record.key(), eventId(record), version(record), metadata)) {
+                    moved++;
+                }
+            }
+            return moved;
+        });
+    }
+
+    /**
+     * Records in {@code published_streams} every event record the event topics hold: the same
+     * reading as a group's, up to each partition's end offset, with its own position under the
+     * empty subscription id, which no consumer group can have.
+     */
+    private void mirrorPublished() throws Exception {
+        Set<String> topics = new HashSet<>();
+        for (String topic : admin.listTopics().names().get(30, TimeUnit.SECONDS)) {
+            if (isEventTopic(topic)) {
+                topics.add(topic);
+            }
+        }
+        if (topics.isEmpty()) {
+            return;
+        }
+        Set<TopicPartition> partitions = new HashSet<>();
+        for (var described : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+            described.partitions().forEach(p -> partitions.add(new TopicPartition(described.name(), p.partition())));
+        }
+        mirrorUntil(PUBLISHED_POSITIONS_ID, offsets(partitions, OffsetSpec.latest()), (connection, records) -> {
+            Map<String, PublishedPositions.Position> positions = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                positions.put(record.key(), new PublishedPositions.Position(record.key(), eventId(record), version(record),
+                        record.topic(), record.partition(), record.offset()));
+            }
+            if (!positions.isEmpty()) {
+                PublishedPositions.write(connection, config.schema(), positions);
+            }
+            return positions.size();
+        });
+    }
+
+    /** Writes, in the caller's transaction, the last record per stream of a range read; returns how many rows moved. */
+    @FunctionalInterface
+    private interface PositionSink {
+        long write(Connection connection, java.util.Collection<ConsumerRecord<String, byte[]>> lastPerStream)
+                throws SQLException;
+    }
+
+    /**
+     * Reads each partition of {@code until} from the mirror's position for {@code group} (a consumer
+     * group, or the published positions' id) up to its offset there, and writes the last record
+     * per stream through {@code sink}.
+     */
+    private long mirrorUntil(String group, Map<TopicPartition, Long> until, PositionSink sink) throws Exception {
         if (until.isEmpty()) {
             return 0;
         }
@@ -275,7 +355,7 @@ public final class OffsetMirror implements AutoCloseable {
                 from = Math.max(position.next(), start);
             }
             if (from < to) {
-                moved += mirrorRange(group, partition, topicId, from, Math.min(to, from + maxRecords), reset);
+                moved += mirrorRange(group, partition, topicId, from, Math.min(to, from + maxRecords), reset, sink);
             } else if (reset || (position != null && position.topicId() == null)) {
                 advance(group, partition, topicId, from, reset);
             }
@@ -341,8 +421,8 @@ public final class OffsetMirror implements AutoCloseable {
     }
 
     /** Reads [from, until) of one partition and records the group's last event per stream. */
-    private long mirrorRange(String group, TopicPartition partition, UUID topicId, long from, long until, boolean reset)
-            throws SQLException {
+    private long mirrorRange(String group, TopicPartition partition, UUID topicId, long from, long until, boolean reset,
+                             PositionSink sink) throws SQLException {
         Map<String, ConsumerRecord<String, byte[]>> lastPerStream = new HashMap<>();
         reader.assign(List.of(partition));
         reader.seek(partition, from);
@@ -365,16 +445,8 @@ public final class OffsetMirror implements AutoCloseable {
             connection.setAutoCommit(false);
             try {
                 Set<String> known = existing(connection, lastPerStream.keySet());
-                for (ConsumerRecord<String, byte[]> record : lastPerStream.values()) {
-                    if (!known.contains(record.key())) {
-                        continue; // a record of a stream this store does not have
-                    }
-                    String metadata = "{\"topic\":\"" + record.topic() + "\",\"partition\":" + record.partition()
-                            + ",\"offset\":" + record.offset() + ",\"source\":\"offset-mirror\"}";
-                    if (subscriptions.recordPosition(connection, group, record.key(), eventId(record), version(record), metadata)) {
-                        moved++;
-                    }
-                }
+                lastPerStream.keySet().retainAll(known); // records of streams this store does not have are skipped
+                moved = sink.write(connection, lastPerStream.values());
                 advance(connection, group, partition, topicId, next, reset);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -417,23 +489,13 @@ public final class OffsetMirror implements AutoCloseable {
     }
 
     private static long version(ConsumerRecord<String, byte[]> record) {
-        return number(record.headers().lastHeader(EventRecordHeaders.STREAM_VERSION));
+        return PublishedPositions.number(record.headers().lastHeader(EventRecordHeaders.STREAM_VERSION));
     }
 
     private static long eventId(ConsumerRecord<String, byte[]> record) {
-        return number(record.headers().lastHeader(EventRecordHeaders.ID));
+        return PublishedPositions.number(record.headers().lastHeader(EventRecordHeaders.ID));
     }
 
-    private static long number(Header header) {
-        if (header == null || header.value() == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
 
     @Override
     public void close() {

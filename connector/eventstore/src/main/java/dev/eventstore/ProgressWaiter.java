@@ -1,0 +1,350 @@
+package dev.eventstore;
+
+import dev.eventstore.schema.SchemaName;
+import dev.eventstore.schema.SqlResource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits until a stream reaches a version in Kafka ({@code published_streams}) or in a consumer
+ * group ({@code subscriptions}), for {@link EventStore#awaitPublished} and
+ * {@link EventStore#awaitConsumed}.
+ *
+ * <p>The writers of both tables send a notification on {@value #CHANNEL} when a row moves (the
+ * bridge or the offset mirror for published positions, {@code record_subscription_position} for
+ * consumed ones). One listener thread per store, started by the first wait and ended
+ * {@value #IDLE_SECONDS} s after the last, holds one connection that listens, and answers every
+ * waiter of a target with one query per notification. What a wait costs the database:
+ * <ul>
+ *   <li>one query on the caller's thread when it starts (the position may already be there);</li>
+ *   <li>its share of the listener's queries: one per notification and target with waiters, shared
+ *       by all of that target's waiters, and one per target and second without notification (so
+ *       that a lost notification or a writer that sends none delays a wait by at most a second);</li>
+ *   <li>one more query if it times out, for the facts its exception reports.</li>
+ * </ul>
+ * A waiter registers before its first query and the listener queries once after every LISTEN, so
+ * that no position written in between is missed.
+ */
+final class ProgressWaiter implements AutoCloseable {
+
+    static final String CHANNEL = "eventstore_progress";
+    static final int IDLE_SECONDS = 30;
+    private static final int FALLBACK_MILLIS = 1_000;
+    /** The target of waits until published; a consumer group's target is its name. */
+    private static final String PUBLISHED = "";
+
+    private static final Logger log = LoggerFactory.getLogger(ProgressWaiter.class);
+
+    private static final class Waiter {
+        final String streamId;
+        final long version;
+        final CompletableFuture<Void> reached = new CompletableFuture<>();
+
+        Waiter(String streamId, long version) {
+            this.streamId = streamId;
+            this.version = version;
+        }
+    }
+
+    private final DataSource dataSource;
+    private final SchemaName schema;
+    private final String payloadPrefix;
+    private final Object lock = new Object();
+    /** Waiters per target (guarded by {@link #lock}). */
+    private final Map<String, Set<Waiter>> waiting = new HashMap<>();
+    private Thread listener;
+    private boolean closed;
+    private final LongAdder queries = new LongAdder();
+
+    ProgressWaiter(DataSource dataSource, SchemaName schema) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+        this.payloadPrefix = schema.value() + ":";
+    }
+
+    /**
+     * Returns once {@code streamId} has reached {@code version} in the target: Kafka when
+     * {@code group} is null, else that consumer group.
+     */
+    void await(String group, String streamId, long version, Duration timeout, long eventId)
+            throws InterruptedException, AwaitTimeoutException {
+        String target = group == null ? PUBLISHED : group;
+        Waiter waiter = new Waiter(streamId, version);
+        register(target, waiter);
+        try {
+            if (reached(target, streamId) >= version) {
+                return;
+            }
+            waiter.reached.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new EventStoreException("waiting for event " + eventId + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw timedOut(group, streamId, version, eventId, timeout);
+        } finally {
+            deregister(target, waiter);
+        }
+    }
+
+    /** Queries made for waits so far (the bench reports them per wait). */
+    long queries() {
+        return queries.sum();
+    }
+
+    private void register(String target, Waiter waiter) {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the event store is closed");
+            }
+            waiting.computeIfAbsent(target, t -> new HashSet<>()).add(waiter);
+            if (listener == null) {
+                listener = new Thread(this::listen, "eventstore-progress-listener");
+                listener.setDaemon(true);
+                listener.start();
+            }
+        }
+    }
+
+    private void deregister(String target, Waiter waiter) {
+        synchronized (lock) {
+            Set<Waiter> set = waiting.get(target);
+            if (set != null && set.remove(waiter) && set.isEmpty()) {
+                waiting.remove(target);
+            }
+        }
+    }
+
+    /** The stream's version in the target (0: none), on a connection of the pool. */
+    private long reached(String target, String streamId) {
+        try (Connection connection = dataSource.getConnection()) {
+            return versions(connection, target, Set.of(streamId)).getOrDefault(streamId, 0L);
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e, "read the progress of stream " + streamId, streamId, null);
+        }
+    }
+
+    private Map<String, Long> versions(Connection connection, String target, Set<String> streams) throws SQLException {
+        queries.increment();
+        boolean published = PUBLISHED.equals(target);
+        Map<String, Long> versions = new HashMap<>();
+        try (PreparedStatement query = connection.prepareStatement(
+                SqlResource.load(published ? "published_versions" : "consumed_versions", schema))) {
+            int i = 1;
+            if (!published) {
+                query.setString(i++, target);
+            }
+            query.setArray(i, connection.createArrayOf("text", streams.toArray()));
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    versions.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return versions;
+    }
+
+    /** The listener thread: LISTEN, answer the waiters after every notification, stop when idle or closed. */
+    private void listen() {
+        Connection connection = null;
+        long idleSince = System.nanoTime();
+        boolean failing = false;
+        try {
+            while (true) {
+                synchronized (lock) {
+                    if (!waiting.isEmpty()) {
+                        idleSince = System.nanoTime();
+                    }
+                    if (closed || System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(IDLE_SECONDS)) {
+                        listener = null;
+                        return;
+                    }
+                }
+                try {
+                    Set<String> targets;
+                    if (connection == null) {
+                        connection = dataSource.getConnection();
+                        connection.setAutoCommit(true);
+                        try (Statement statement = connection.createStatement()) {
+                            statement.execute("LISTEN " + CHANNEL);
+                        }
+                        targets = null; // everything written before the LISTEN
+                    } else {
+                        targets = notified(connection.unwrap(PGConnection.class).getNotifications(FALLBACK_MILLIS));
+                    }
+                    answer(connection, targets);
+                    if (failing) {
+                        failing = false;
+                        log.info("Waits for published and consumed events hear from PostgreSQL again");
+                    }
+                } catch (SQLException e) {
+                    if (!failing) {
+                        failing = true;
+                        log.warn("Waits for published and consumed events cannot listen on PostgreSQL (retried every second;"
+                                + " the waits time out meanwhile): {}", e.getMessage());
+                    }
+                    closeQuietly(connection);
+                    connection = null;
+                    Thread.sleep(FALLBACK_MILLIS);
+                }
+            }
+        } catch (InterruptedException e) {
+            synchronized (lock) {
+                listener = null;
+            }
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    /**
+     * The targets named by {@code notifications} for this store's schema; every target when there
+     * was none (the fallback check), {@code null} meaning all.
+     */
+    private Set<String> notified(PGNotification[] notifications) {
+        if (notifications == null || notifications.length == 0) {
+            return null;
+        }
+        Set<String> targets = new HashSet<>();
+        for (PGNotification notification : notifications) {
+            String payload = notification.getParameter();
+            if (payload == null || !payload.startsWith(payloadPrefix)) {
+                continue; // another store's schema
+            }
+            String rest = payload.substring(payloadPrefix.length());
+            if (rest.equals("published")) {
+                targets.add(PUBLISHED);
+            } else if (rest.startsWith("consumed:")) {
+                targets.add(rest.substring("consumed:".length()));
+            }
+        }
+        return targets;
+    }
+
+    /** One query per target with waiters (of {@code targets}, or all when null); completes the waiters reached. */
+    private void answer(Connection connection, Set<String> targets) throws SQLException {
+        Map<String, List<Waiter>> snapshot = new HashMap<>();
+        synchronized (lock) {
+            waiting.forEach((target, waiters) -> {
+                if (targets == null || targets.contains(target)) {
+                    snapshot.put(target, new ArrayList<>(waiters));
+                }
+            });
+        }
+        for (Map.Entry<String, List<Waiter>> entry : snapshot.entrySet()) {
+            Set<String> streams = new HashSet<>();
+            entry.getValue().forEach(w -> streams.add(w.streamId));
+            Map<String, Long> versions = versions(connection, entry.getKey(), streams);
+            for (Waiter waiter : entry.getValue()) {
+                if (versions.getOrDefault(waiter.streamId, 0L) >= waiter.version) {
+                    waiter.reached.complete(null);
+                }
+            }
+        }
+    }
+
+    private AwaitTimeoutException timedOut(String group, String streamId, long version, long eventId, Duration timeout) {
+        String event = "event " + eventId + " (stream " + streamId + ", version " + version + ")";
+        long published = 0;
+        String publishedAt = null;
+        long consumed = 0;
+        String consumedAt = null;
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(SqlResource.load("stream_progress", schema))) {
+            queries.increment();
+            query.setString(1, streamId);
+            query.setString(2, group);
+            query.setString(3, streamId);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                published = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    publishedAt = "topic " + rs.getString(2) + ", partition " + rs.getInt(3) + ", offset " + rs.getLong(4);
+                }
+                consumed = rs.getLong(5);
+                String topic = rs.getString(6);
+                int partition = rs.getInt(7);
+                boolean knownPartition = !rs.wasNull();
+                long offset = rs.getLong(8);
+                if (topic != null && knownPartition && !rs.wasNull()) {
+                    consumedAt = "topic " + topic + ", partition " + partition + ", offset " + offset;
+                }
+            }
+        } catch (SQLException e) {
+            return new AwaitTimeoutException(event + (group == null ? " is not known to be in Kafka" : " is not known to be"
+                    + " consumed by group " + group) + " after " + AwaitTimeoutException.describe(timeout)
+                    + " (its position cannot be read: " + e.getMessage() + ")", group, streamId, version, 0);
+        }
+        StringBuilder message = new StringBuilder(event);
+        if (group == null) {
+            message.append(" is not in Kafka after ").append(AwaitTimeoutException.describe(timeout)).append(": ");
+            if (published == 0) {
+                message.append("no event of the stream is known to be; is the bridge running (with Kafka Connect:"
+                        + " the offset mirror service, eventstore mirror)?");
+            } else {
+                message.append("Kafka holds the stream to version ").append(published).append(" (").append(publishedAt).append(')');
+            }
+            return new AwaitTimeoutException(message.toString(), null, streamId, version, published);
+        }
+        message.append(" is not consumed by group ").append(group).append(" after ")
+                .append(AwaitTimeoutException.describe(timeout)).append(": ");
+        if (consumed == 0) {
+            message.append("the group has no position in the stream");
+        } else {
+            message.append("the group has consumed it to version ").append(consumed);
+            if (consumedAt != null) {
+                message.append(" (").append(consumedAt).append(')');
+            }
+        }
+        if (published >= version) {
+            message.append(published == version ? "; the event is at " : "; the event is at or before ").append(publishedAt);
+        } else {
+            message.append("; the event is not in Kafka yet")
+                    .append(published == 0 ? "" : " (Kafka holds the stream to version " + published + ")");
+        }
+        return new AwaitTimeoutException(message.toString(), group, streamId, version, consumed);
+    }
+
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (lock) {
+            closed = true;
+            running = listener;
+            waiting.values().forEach(set -> set.forEach(w -> w.reached.completeExceptionally(
+                    new IllegalStateException("the event store was closed"))));
+            waiting.clear();
+        }
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // The connection is being discarded.
+            }
+        }
+    }
+}
