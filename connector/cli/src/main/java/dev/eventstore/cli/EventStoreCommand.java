@@ -32,6 +32,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             MirrorCommand.class,
             RepublishCommand.class,
             VerifyCommand.class,
+            WaitCommand.class,
             ReplayCommand.class,
             StatusCommand.class,
             RolesCommand.class,

@@ -15,6 +15,8 @@ public final class ExitCodes {
      * {@link #FAILURE}, which for {@code verify} means it checked and found a problem.
      */
     public static final int NOT_CHECKED = 3;
+    /** {@code wait}: the event was not reached within {@code --timeout}; stderr says where the stream stands. */
+    public static final int TIMED_OUT = 4;
 
     /** The exit codes as the reference lists them, in order. */
     static final java.util.List<String> DESCRIPTIONS = java.util.List.of(
@@ -22,7 +24,8 @@ public final class ExitCodes {
             FAILURE + ": failed or refused; stderr says why in one line (verify: found missing or out-of-order events)",
             USAGE + ": wrong command line: unknown option, missing or malformed argument",
             NOT_CHECKED + ": verify only: could not check (PostgreSQL or Kafka unreachable, no such category, or events"
-                    + " not yet published: not conclusive)");
+                    + " not yet published: not conclusive)",
+            TIMED_OUT + ": wait only: the event was not in Kafka (or not consumed by the group) within --timeout");
 
     private ExitCodes() {
     }
