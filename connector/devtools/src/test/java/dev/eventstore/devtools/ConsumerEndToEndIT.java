@@ -4,7 +4,10 @@ import dev.eventstore.cli.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.eventstore.AppendResult;
+import dev.eventstore.ExpectedVersion;
 import dev.eventstore.RecordedEvent;
+import dev.eventstore.serializer.EventSerializer;
 import dev.eventstore.bridge.BridgeConfig;
 import dev.eventstore.bridge.BridgeTestAccess;
 import dev.eventstore.bridge.EventBridge;
@@ -68,6 +71,58 @@ class ConsumerEndToEndIT {
             }
             bridge.close();
             support.dropSlot();
+        }
+    }
+
+    /**
+     * Read your own writes: a game server appends a correct guess, waits until the leaderboard
+     * group has consumed it, and reads the leaderboard at once, without polling: the row already
+     * counts the guess, every time.
+     */
+    @Test
+    void anAwaitedGuessIsOnTheLeaderboardAtOnce() throws Exception {
+        TestDatabase database = TestDatabase.get();
+        database.execute("DROP SCHEMA IF EXISTS demo CASCADE");
+        Map<String, String> environment = new HashMap<>(support.environment());
+        environment.put("EVENTSTORE_MIRROR_ENABLED", "false");
+        BridgeConfig config = BridgeConfig.load(new Properties(), environment);
+        EventBridge bridge = EventBridge.start(config, false);
+        CheckpointingSubscriber leaderboard = null;
+        try {
+            bridge.ready().get(60, TimeUnit.SECONDS);
+            leaderboard = Leaderboard.start(support.store(), TestKafka.bootstrapServers(), config.topicPrefix() + ".game");
+            EventSerializer serializer = GameEvents.serializer();
+            long expected = 0;
+            ExpectedVersion version = ExpectedVersion.NO_STREAM;
+            for (int round = 1; round <= 20; round++) {
+                int points = round;
+                AppendResult appended = support.store().append("game-ryw", version, serializer.toEventData(
+                        new GuessProcessed("game-ryw", round, "player-ryw", "word", true, 1, points)));
+                version = appended.nextExpectedVersion();
+                expected += points;
+
+                support.store().awaitConsumed(Leaderboard.GROUP, appended, Duration.ofSeconds(60));
+
+                assertThat(playerPoints(database, "player-ryw")).as("after round %d", round).isEqualTo(expected);
+            }
+        } finally {
+            if (leaderboard != null) {
+                leaderboard.close();
+            }
+            bridge.close();
+            support.dropSlot();
+        }
+    }
+
+    private static long playerPoints(TestDatabase database, String player) throws Exception {
+        try (Connection connection = database.connect();
+             java.sql.PreparedStatement query = connection.prepareStatement(
+                     "SELECT coalesce(sum(points), 0) FROM demo.leaderboard WHERE player_id = ?")) {
+            query.setString(1, player);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
