@@ -1,6 +1,7 @@
 package dev.eventstore.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -10,6 +11,8 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventstore.AppendResult;
+import dev.eventstore.AwaitTimeoutException;
 import dev.eventstore.EventData;
 import dev.eventstore.EventStore;
 import dev.eventstore.ExpectedVersion;
@@ -129,9 +132,10 @@ class MirrorCommandIT {
     @Test
     void theMirrorServiceRecordsWhatAPythonGroupCommittedAndASecondMirrorTakesOver() throws Exception {
         EventStore store = storeDatabase();
+        AppendResult last = null;
         for (int s = 1; s <= 4; s++) {
             for (int v = 1; v <= 5 * s; v++) {
-                store.append("game-" + s, ExpectedVersion.exactly(v - 1L), EventData.of("Tick", "{\"v\":" + v + "}"));
+                last = store.append("game-" + s, ExpectedVersion.exactly(v - 1L), EventData.of("Tick", "{\"v\":" + v + "}"));
             }
         }
         long stored = 5 + 10 + 15 + 20;
@@ -163,6 +167,19 @@ class MirrorCommandIT {
                 assertThat(rows(store)).isEqualTo(committedVersions));
         assertThat(store.subscriptions().positions(group))
                 .allSatisfy(p -> assertThat(p.metadata()).contains("\"offset-mirror\"", "\"" + topic + "\""));
+
+        // Read your own writes where Kafka Connect publishes: the mirror service records what the
+        // topics hold and what the group committed, and the waits return on them.
+        store.awaitPublished(last, TIMEOUT);
+        for (Map.Entry<String, Long> consumed : committedVersions.entrySet()) {
+            long eventId = store.readStreamForward(consumed.getKey(), consumed.getValue(), 1).get(0).eventId();
+            store.awaitConsumed(group, eventId, TIMEOUT);
+        }
+        AppendResult unconsumed = last;
+        assertThatThrownBy(() -> store.awaitConsumed(group, unconsumed, Duration.ofMillis(500)))
+                .isInstanceOf(AwaitTimeoutException.class)
+                .hasMessageContaining("is not consumed by group " + group + " after 500 ms")
+                .hasMessageContaining("; the event is at topic " + topic + ", partition ");
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> get(url + "/health/ready").statusCode() == 200);
         assertThat(get(url + "/health/ready").body()).contains("\"component\":\"mirror\"", "\"kafka\":{\"status\":\"UP\"",
@@ -226,6 +243,7 @@ class MirrorCommandIT {
         versions(next).forEach((stream, version) -> all.merge(stream, version, Math::max));
         assertThat(all).isEqualTo(Map.of("game-1", 5L, "game-2", 10L, "game-3", 15L, "game-4", 20L));
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(rows(store)).isEqualTo(all));
+        store.awaitConsumed(group, last, TIMEOUT);
         assertThat(waits()).hasSize(1);
         System.out.printf("MIRROR connect+python group=%s committed_first=30 rows_first=%d rows_after_takeover=%d%n", group,
                 committedVersions.size(), all.size());
