@@ -337,8 +337,15 @@ class LeastPrivilegeIT {
         EventBridge bridge = EventBridge.start(new BridgeConfig(settings), false);
         try {
             bridge.ready().get(60, TimeUnit.SECONDS);
-            long real = storeAs("sec_writer").append("game-cdc", ExpectedVersion.ANY, EventData.of("GameStarted", "{}"))
-                    .eventIds().get(0);
+            EventStore writer = storeAs("sec_writer");
+            dev.eventstore.AppendResult appended = writer.append("game-cdc", ExpectedVersion.ANY, EventData.of("GameStarted", "{}"));
+            long real = appended.eventIds().get(0);
+            // The bridge's login records the published position; the writer's waits read it, and cannot forge one.
+            writer.awaitPublished(appended, Duration.ofSeconds(60));
+            assertForbidden("sec_writer", "INSERT INTO security_it.published_streams (stream_id, last_published_event_id,"
+                    + " last_published_stream_version, topic, kafka_partition, kafka_offset) VALUES ('game-x', 1, 1, 't', 0, 0)");
+            assertForbidden("sec_writer", "UPDATE security_it.published_streams SET last_published_stream_version = 99");
+            assertForbidden("sec_reader", "DELETE FROM security_it.published_streams");
             // A row whose id the sequence never handed out, written with the owner's rights.
             database.execute("INSERT INTO security_it.events (event_id, stream_id, stream_version, event_type, data)"
                     + " VALUES (5000000000, 'game-cdc', 1000, 'Forged', '{}')");
