@@ -36,18 +36,15 @@ import org.junit.jupiter.api.Test;
 class ConsumerEndToEndIT {
 
     private final BridgeTestAccess support = new BridgeTestAccess();
+    private Map<String, String> environment;
+    private BridgeConfig config;
 
     @Test
     void leaderboardEqualsTheStoreAfterDuplicates() throws Exception {
         TestDatabase database = TestDatabase.get();
-        database.execute("DROP SCHEMA IF EXISTS demo CASCADE");
-        Map<String, String> environment = new HashMap<>(support.environment());
-        environment.put("EVENTSTORE_MIRROR_ENABLED", "false");
-        BridgeConfig config = BridgeConfig.load(new Properties(), environment);
-        EventBridge bridge = EventBridge.start(config, false);
+        EventBridge bridge = startBridge(database);
         CheckpointingSubscriber leaderboard = null;
         try {
-            bridge.ready().get(60, TimeUnit.SECONDS);
             GameSimulation.builder(support.store()).seed(7).build().appendGames(6);
             long stored = countStoredEvents(database);
             TestKafka.readUntil(support.topics(), r -> r.size() >= stored, Duration.ofSeconds(60));
@@ -82,14 +79,9 @@ class ConsumerEndToEndIT {
     @Test
     void anAwaitedGuessIsOnTheLeaderboardAtOnce() throws Exception {
         TestDatabase database = TestDatabase.get();
-        database.execute("DROP SCHEMA IF EXISTS demo CASCADE");
-        Map<String, String> environment = new HashMap<>(support.environment());
-        environment.put("EVENTSTORE_MIRROR_ENABLED", "false");
-        BridgeConfig config = BridgeConfig.load(new Properties(), environment);
-        EventBridge bridge = EventBridge.start(config, false);
+        EventBridge bridge = startBridge(database);
         CheckpointingSubscriber leaderboard = null;
         try {
-            bridge.ready().get(60, TimeUnit.SECONDS);
             leaderboard = Leaderboard.start(support.store(), TestKafka.bootstrapServers(), config.topicPrefix() + ".game");
             EventSerializer serializer = GameEvents.serializer();
             long expected = 0;
@@ -111,6 +103,22 @@ class ConsumerEndToEndIT {
             }
             bridge.close();
             support.dropSlot();
+        }
+    }
+
+    /** A fresh demo schema, and the bridge (without its mirror: the leaderboard records its own positions). */
+    private EventBridge startBridge(TestDatabase database) throws Exception {
+        database.execute("DROP SCHEMA IF EXISTS demo CASCADE");
+        environment = new HashMap<>(support.environment());
+        environment.put("EVENTSTORE_MIRROR_ENABLED", "false");
+        config = BridgeConfig.load(new Properties(), environment);
+        EventBridge bridge = EventBridge.start(config, false);
+        try {
+            bridge.ready().get(60, TimeUnit.SECONDS);
+            return bridge;
+        } catch (Exception e) {
+            bridge.close();
+            throw e;
         }
     }
 
