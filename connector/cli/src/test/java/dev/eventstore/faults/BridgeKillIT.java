@@ -120,7 +120,7 @@ class BridgeKillIT {
     /** End offsets once the killed process's last requests have landed (two equal reads). */
     private Map<TopicPartition, Long> settledEndOffsets() {
         Map<TopicPartition, Long>[] last = new Map[] {rig.endOffsets()};
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(200)).pollInterval(Duration.ofMillis(200))
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ofMillis(200)).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     Map<TopicPartition, Long> now = rig.endOffsets();
                     boolean settled = now.equals(last[0]);
