@@ -78,6 +78,8 @@ public final class EventBridge implements AutoCloseable {
     private final String instance = java.util.UUID.randomUUID().toString();
     private volatile boolean slotActive;
     private volatile String failure;
+    /** Held by {@link #fail}: one failure ends the bridge, recorded before {@link #terminated} completes. */
+    private final Object ending = new Object();
     private boolean closed;
 
     private EventBridge(BridgeConfig config) {
@@ -327,16 +329,20 @@ public final class EventBridge implements AutoCloseable {
     /**
      * Ends the bridge with {@code stopped} unless it has already ended; returns whether this call
      * ended it. The reason is recorded before {@link #terminated()} completes, so that whoever
-     * wakes on it finds the reason in {@link #health()}.
+     * wakes on it finds the reason in {@link #health()}. On {@link #ending}, not on this object:
+     * {@link #close()} holds this object while it waits for the engine's thread, and that thread
+     * calls here as it ends.
      */
-    private synchronized boolean fail(BridgeException stopped) {
-        if (terminated.isDone()) {
+    private boolean fail(BridgeException stopped) {
+        synchronized (ending) {
+            if (terminated.isDone()) {
+                ready.completeExceptionally(stopped);
+                return false;
+            }
+            failure = stopped.getMessage();
             ready.completeExceptionally(stopped);
-            return false;
+            return terminated.completeExceptionally(stopped);
         }
-        failure = stopped.getMessage();
-        ready.completeExceptionally(stopped);
-        return terminated.completeExceptionally(stopped);
     }
 
     /** Completes when Debezium's task runs; fails if the bridge stops first. */
