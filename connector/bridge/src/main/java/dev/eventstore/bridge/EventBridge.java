@@ -38,7 +38,7 @@ public final class EventBridge implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventBridge.class);
     private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(15);
-    /** The monitor loop runs every 5 s, each check bounded; not having run for this long means it hangs. */
+    /** The monitor loop runs every {@code health.check.interval.ms}, each check bounded; not having run for this long means it hangs. */
     static final Duration LIVE_MONITOR_WINDOW = Duration.ofSeconds(120);
     /** Offsets not saved for this long (or ten flush intervals) while events are acknowledged: not ready. */
     static final Duration OFFSETS_MIN_WINDOW = Duration.ofSeconds(60);
@@ -156,7 +156,8 @@ public final class EventBridge implements AutoCloseable {
                 .build();
         engineThread.execute(engine);
 
-        monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, 5, TimeUnit.SECONDS);
+        monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, config.getLong(BridgeConfig.Key.HEALTH_CHECK_INTERVAL_MS),
+                TimeUnit.MILLISECONDS);
         if (config.getBoolean(BridgeConfig.Key.MIRROR_ENABLED)) {
             mirror = new OffsetMirror(config, pool, new MirrorMetrics(metrics.registry()), postgres);
             mirror.start();
@@ -204,7 +205,7 @@ public final class EventBridge implements AutoCloseable {
     }
 
     /**
-     * The monitor loop, every 5 s: the slot's state from the monitoring view (health and the slot
+     * The monitor loop, every {@code health.check.interval.ms} (5 s): the slot's state from the monitoring view (health and the slot
      * gauges), the publish checkpoint ({@link PublishedWatermark}), the store gauges from the
      * monitoring views every {@code metrics.store.interval.ms}, and whether PostgreSQL and Kafka
      * answer. A PostgreSQL or Kafka that stops answering is logged once when it goes and once
