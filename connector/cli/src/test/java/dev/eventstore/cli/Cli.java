@@ -108,8 +108,8 @@ public final class Cli {
                     process.destroyForcibly();
                     throw new AssertionError("command did not finish within " + timeoutSeconds + " s");
                 }
-                outReader.join(10_000);
-                errReader.join(10_000);
+                outReader.join(30_000);
+                errReader.join(30_000);
                 synchronized (out) {
                     synchronized (err) {
                         return new Result(process.exitValue(), out.toString(StandardCharsets.UTF_8),
