@@ -66,6 +66,7 @@ public final class BridgeConfig extends AbstractConfig {
         String MIRROR_MAX_RECORDS = "mirror.max.records";
         String HTTP_HOST = "http.host";
         String METRICS_STORE_INTERVAL_MS = "metrics.store.interval.ms";
+        String HEALTH_CHECK_INTERVAL_MS = "health.check.interval.ms";
     }
 
     /** Keys the transform defines; the bridge takes them with the transform's own documentation. */
@@ -223,8 +224,14 @@ public final class BridgeConfig extends AbstractConfig {
                         "How often run and mirror read the store figures of /metrics (streams and events per category,"
                                 + " subscription lag) from the monitoring views. Each read scans event_streams and"
                                 + " subscriptions: keep it at a minute or more on large stores. 0 disables them; the slot"
-                                + " gauges are read every 5 s regardless.",
+                                + " gauges are read at every health check regardless.",
                         GROUP_HTTP, 3, ConfigDef.Width.SHORT, "Store metrics interval")
+                .define(Key.HEALTH_CHECK_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
+                        "How often run and mirror check that PostgreSQL and Kafka answer, and run reads its slot's"
+                                + " state and the slot gauges: what /health/ready reports and when an outage is logged."
+                                + " Readiness turns DOWN within about this interval plus 5 s (a check's bound) of a"
+                                + " dependency going away.",
+                        GROUP_HTTP, 4, ConfigDef.Width.SHORT, "Health check interval")
                 .define(Key.MIRROR_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                         "Mirror consumer groups' committed offsets into the subscriptions table, so every group's"
                                 + " position per stream is visible in PostgreSQL (status, replay --to-subscriptions),"

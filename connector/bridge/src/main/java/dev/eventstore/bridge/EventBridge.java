@@ -38,7 +38,7 @@ public final class EventBridge implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventBridge.class);
     private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(15);
-    /** The monitor loop runs every 5 s, each check bounded; not having run for this long means it hangs. */
+    /** The monitor loop runs every {@code health.check.interval.ms}, each check bounded; not having run for this long means it hangs. */
     static final Duration LIVE_MONITOR_WINDOW = Duration.ofSeconds(120);
     /** Offsets not saved for this long (or ten flush intervals) while events are acknowledged: not ready. */
     static final Duration OFFSETS_MIN_WINDOW = Duration.ofSeconds(60);
@@ -79,6 +79,8 @@ public final class EventBridge implements AutoCloseable {
     private final String instance = java.util.UUID.randomUUID().toString();
     private volatile boolean slotActive;
     private volatile String failure;
+    /** Held by {@link #fail}: one failure ends the bridge, recorded before {@link #terminated} completes. */
+    private final Object ending = new Object();
     private boolean closed;
 
     private EventBridge(BridgeConfig config) {
@@ -157,7 +159,8 @@ public final class EventBridge implements AutoCloseable {
                 .build();
         engineThread.execute(engine);
 
-        monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, 5, TimeUnit.SECONDS);
+        monitor.scheduleWithFixedDelay(this::checkSlotAndKafka, 0, config.getLong(BridgeConfig.Key.HEALTH_CHECK_INTERVAL_MS),
+                TimeUnit.MILLISECONDS);
         if (config.getBoolean(BridgeConfig.Key.MIRROR_ENABLED)) {
             mirror = new OffsetMirror(config, pool, new MirrorMetrics(metrics.registry()), postgres, false);
             mirror.start();
@@ -205,7 +208,7 @@ public final class EventBridge implements AutoCloseable {
     }
 
     /**
-     * The monitor loop, every 5 s: the slot's state from the monitoring view (health and the slot
+     * The monitor loop, every {@code health.check.interval.ms} (5 s): the slot's state from the monitoring view (health and the slot
      * gauges), the publish checkpoint ({@link PublishedWatermark}), the store gauges from the
      * monitoring views every {@code metrics.store.interval.ms}, and whether PostgreSQL and Kafka
      * answer. A PostgreSQL or Kafka that stops answering is logged once when it goes and once
@@ -330,16 +333,20 @@ public final class EventBridge implements AutoCloseable {
     /**
      * Ends the bridge with {@code stopped} unless it has already ended; returns whether this call
      * ended it. The reason is recorded before {@link #terminated()} completes, so that whoever
-     * wakes on it finds the reason in {@link #health()}.
+     * wakes on it finds the reason in {@link #health()}. On {@link #ending}, not on this object:
+     * {@link #close()} holds this object while it waits for the engine's thread, and that thread
+     * calls here as it ends.
      */
-    private synchronized boolean fail(BridgeException stopped) {
-        if (terminated.isDone()) {
+    private boolean fail(BridgeException stopped) {
+        synchronized (ending) {
+            if (terminated.isDone()) {
+                ready.completeExceptionally(stopped);
+                return false;
+            }
+            failure = stopped.getMessage();
             ready.completeExceptionally(stopped);
-            return false;
+            return terminated.completeExceptionally(stopped);
         }
-        failure = stopped.getMessage();
-        ready.completeExceptionally(stopped);
-        return terminated.completeExceptionally(stopped);
     }
 
     /** Completes when Debezium's task runs; fails if the bridge stops first. */

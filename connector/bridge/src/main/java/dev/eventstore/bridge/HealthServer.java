@@ -45,6 +45,12 @@ final class HealthServer implements AutoCloseable {
 
     HealthServer(String host, int port, Supplier<HealthReport> live, Supplier<HealthReport> ready, Supplier<String> metrics)
             throws IOException {
+        this(host, port, live, ready, metrics, IDLE_TIMEOUT_MS);
+    }
+
+    /** As above, closing a connection silent for {@code idleTimeoutMs}. */
+    HealthServer(String host, int port, Supplier<HealthReport> live, Supplier<HealthReport> ready, Supplier<String> metrics,
+                 long idleTimeoutMs) throws IOException {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("eventstore-http");
         threads.setDaemon(true);
@@ -57,7 +63,7 @@ final class HealthServer implements AutoCloseable {
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
-        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.setIdleTimeout(idleTimeoutMs);
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract.NonBlocking() {
             @Override

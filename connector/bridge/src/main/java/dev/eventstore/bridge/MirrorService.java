@@ -25,14 +25,15 @@ import org.slf4j.LoggerFactory;
  * store-wide figures ({@link StoreMetrics}) every {@code metrics.store.interval.ms}, and serves
  * {@code /health/live}, {@code /health/ready} and {@code /metrics} on {@code http.host}:{@code http.port}.
  *
- * <p>Ready when Kafka and PostgreSQL answered their last check (every 5 s) and the last pass is
+ * <p>Ready when Kafka and PostgreSQL answered their last check (every {@code health.check.interval.ms}) and the last pass is
  * recent (within {@link #passWindow()}), or this mirror waits as a standby for the one that
  * writes. An outage is logged once when it begins and once when it ends.
  */
 public final class MirrorService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MirrorService.class);
-    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
+    /** How long a check waits for Kafka's answer. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
     /** The mirror's thread not having begun or ended a pass for this long (plus an interval) means it hangs. */
     private static final Duration LIVE_WINDOW = Duration.ofMinutes(5);
 
@@ -97,23 +98,24 @@ public final class MirrorService implements AutoCloseable {
                         + " for /health and /metrics: " + e.getMessage() + " (set http.port, or -1 to disable)", e);
             }
         }
-        checks.scheduleWithFixedDelay(this::check, 0, CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        checks.scheduleWithFixedDelay(this::check, 0, config.getLong(BridgeConfig.Key.HEALTH_CHECK_INTERVAL_MS),
+                TimeUnit.MILLISECONDS);
         mirror = new OffsetMirror(config, pool, mirrorMetrics, postgres, true);
         mirror.start();
         log.info("Offset mirror {} started: schema {}, Kafka {}", config.name(), config.schema(), config.bootstrapServers());
     }
 
-    /** Every 5 s: whether Kafka and PostgreSQL answer, and the store figures when they are due. */
+    /** Every {@code health.check.interval.ms}: whether Kafka and PostgreSQL answer, and the store figures when they are due. */
     private void check() {
         try {
-            admin.describeCluster().clusterId().get(CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+            admin.describeCluster().clusterId().get(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             kafka.reached();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            kafka.failed(e instanceof TimeoutException ? "no answer within " + CHECK_INTERVAL.toSeconds() + " s"
+            kafka.failed(e instanceof TimeoutException ? "no answer within " + CHECK_TIMEOUT.toSeconds() + " s"
                     : PostgresErrors.mask(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
         }
         try (Connection connection = pool.getConnection()) {

@@ -201,6 +201,8 @@ class PublishOrderIT {
         config.put(BridgeConfig.Key.KAFKA_BOOTSTRAP_SERVERS, ownBroker.bootstrapServers());
         config.put("kafka.delivery.timeout.ms", "6000");
         config.put("kafka.request.timeout.ms", "2000");
+        // A send waits up to max.block.ms (60 s by default) for the metadata of a broker that is gone.
+        config.put("kafka.max.block.ms", "6000");
         bridge = start(config);
         support.store.append("gone-1", ExpectedVersion.NO_STREAM, EventData.of("First", "{}"));
         await().atMost(TIMEOUT).until(() -> bridge.metrics().publishedCount() >= 1);
@@ -217,6 +219,11 @@ class PublishOrderIT {
                 .contains("within delivery.timeout.ms (6000 ms)")
                 .contains("Kafka refused nothing")
                 .doesNotContain("Kafka refused event");
+        // The bridge stopping itself and the engine's thread ending do not wait on each other.
+        long closing = System.nanoTime();
+        bridge.close();
+        assertThat((System.nanoTime() - closing) / 1_000_000).as("ms to close a bridge that stopped itself, far below"
+                + " the 60 s close allows the engine's thread").isLessThan(30_000);
     }
 
     private EventBridge start(Map<String, Object> config) throws Exception {

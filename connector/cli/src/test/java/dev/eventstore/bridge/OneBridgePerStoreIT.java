@@ -308,7 +308,7 @@ class OneBridgePerStoreIT {
                     return rs.next() && rs.getBoolean(1);
                 }
             });
-            assertThatThrownBy(() -> live.terminated().get(30, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> live.terminated().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                     .hasCauseInstanceOf(BridgeException.class)
                     .hasMessageContaining("another session took the lock in between");
             long stoppedMs = (System.nanoTime() - terminated) / 1_000_000;
@@ -396,7 +396,7 @@ class OneBridgePerStoreIT {
         long taken = System.nanoTime();
         try {
             assertThat(walsenderPid(support.slot)).isNotNull().isNotEqualTo(bridgePid);
-            await().atMost(Duration.ofSeconds(12)).until(() -> !live.health().slotActive());
+            await().atMost(TIMEOUT).until(() -> !live.health().slotActive());
             assertThat(live.health().up()).as("not ready on a slot another process holds").isFalse();
             long notReadyMs = (System.nanoTime() - taken) / 1_000_000;
 

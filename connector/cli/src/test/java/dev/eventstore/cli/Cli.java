@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +30,10 @@ public final class Cli {
     }
 
     private final Map<String, String> environment = new HashMap<>();
+
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** Per class path: the class data sharing archive its child JVMs start from, if one could be made. */
+    private static final Map<String, Optional<Path>> ARCHIVES = new ConcurrentHashMap<>();
 
     public Cli with(String name, String value) {
         environment.put(name, value);
@@ -102,8 +108,8 @@ public final class Cli {
                     process.destroyForcibly();
                     throw new AssertionError("command did not finish within " + timeoutSeconds + " s");
                 }
-                outReader.join(10_000);
-                errReader.join(10_000);
+                outReader.join(30_000);
+                errReader.join(30_000);
                 synchronized (out) {
                     synchronized (err) {
                         return new Result(process.exitValue(), out.toString(StandardCharsets.UTF_8),
@@ -127,6 +133,49 @@ public final class Cli {
             } catch (IOException ignored) {
                 // The process ended.
             }
+        }
+    }
+
+    /**
+     * The options that start a child JVM from a class data sharing archive of the command line's
+     * classes: a suite starts hundreds of children, and each then loads its classes a third faster.
+     * The archive is made once per class path and test JVM, by a child that runs {@code run}
+     * against a server that is not there (it loads picocli, logback, the settings, the bridge and pgjdbc).
+     * Without an archive (it could not be made) a child starts as usual. The JVM's own CDS messages
+     * are off: a child's output is the command's. {@code -Deventstore.test.cds=false} turns it off.
+     */
+    private static List<String> sharedClasses(String classPath) {
+        if (!Boolean.parseBoolean(System.getProperty("eventstore.test.cds", "true"))) {
+            return List.of();
+        }
+        return ARCHIVES.computeIfAbsent(classPath, Cli::dumpArchive)
+                .map(archive -> List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"))
+                .orElse(List.of());
+    }
+
+    private static Optional<Path> dumpArchive(String classPath) {
+        try {
+            Path directory = Files.createDirectories(Path.of("target", "cds"));
+            Path archive = directory.resolve("cli-" + Integer.toHexString(classPath.hashCode()) + ".jsa").toAbsolutePath();
+            Files.deleteIfExists(archive); // made again: the jars on the class path may have changed since
+            ProcessBuilder builder = new ProcessBuilder(JAVA, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-cp", classPath,
+                    EventStoreCommand.class.getName(), "run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().keySet().removeIf(k -> k.startsWith("EVENTSTORE_"));
+            builder.environment().putAll(Map.of("EVENTSTORE_DB_URL", "jdbc:postgresql://127.0.0.1:1/none",
+                    "EVENTSTORE_DB_USER", "none", "EVENTSTORE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
+            Process dump = builder.start();
+            if (!dump.waitFor(120, TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+                return Optional.empty();
+            }
+            return Files.isRegularFile(archive) ? Optional.of(archive) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 
@@ -156,11 +205,9 @@ public final class Cli {
     }
 
     private Child start(Path workingDirectory, String classPath, Map<String, String> defaults, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", classPath,
-                EventStoreCommand.class.getName()));
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(sharedClasses(classPath));
+        command.addAll(List.of("-cp", classPath, EventStoreCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("EVENTSTORE_"));

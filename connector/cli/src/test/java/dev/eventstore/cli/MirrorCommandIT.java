@@ -225,7 +225,9 @@ class MirrorCommandIT {
         Map<String, String> secondEnvironment = new HashMap<>(environment);
         second = MirrorService.start(BridgeConfig.load(new Properties(), secondEnvironment));
         await().atMost(TIMEOUT).until(() -> second.readiness().check("pass").detail().startsWith("standby"));
-        assertThat(second.readiness().up()).as("a standby mirror is ready").isTrue();
+        // Ready once its first checks of Kafka and PostgreSQL (on a thread of their own) have answered.
+        await("a standby mirror is ready").atMost(TIMEOUT).until(() -> second.readiness().up());
+        assertThat(second.readiness().check("pass").detail()).startsWith("standby");
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                 .until(() -> second.scrape().contains("eventstore_mirror_lock_held 0.0"));
         assertThat(waits()).as("the wait is logged once, not at every pass").hasSize(1);

@@ -77,7 +77,9 @@ class MirrorLockIT {
         await().atMost(TIMEOUT).until(() -> standby.readiness().check("pass").detail().startsWith("standby"));
         await().during(Duration.ofSeconds(2)).atMost(TIMEOUT)
                 .until(() -> waits(standby.scrape()) && holds(bridge.metrics().scrape()));
-        assertThat(standby.readiness().up()).as(standby.readiness().toJson()).isTrue();
+        // Ready once its first checks of Kafka and PostgreSQL (on a thread of their own) have answered.
+        await().atMost(TIMEOUT).until(() -> standby.readiness().up());
+        assertThat(standby.readiness().check("pass").detail()).as(standby.readiness().toJson()).startsWith("standby");
 
         // The bridge stops: the service takes over.
         bridge.close();

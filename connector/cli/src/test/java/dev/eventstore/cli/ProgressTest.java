@@ -58,7 +58,8 @@ class ProgressTest {
             assertThat(text.toString()).startsWith("\r[1/3] reads  [....................] 0.")
                     .contains("/600.0 s  12 pages  (total 0:0");
         }
-        assertThat(text.toString()).doesNotContain("\n\r").endsWith("\rbench: done in 0:00\n");
+        // The whole run's time: 0:00 unless a loaded machine stalls the test past a second.
+        assertThat(text.toString()).doesNotContain("\n\r").matches("(?s).*\rbench: done in 0:\\d\\d\n");
     }
 
     @Test

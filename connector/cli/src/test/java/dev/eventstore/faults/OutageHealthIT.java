@@ -40,8 +40,12 @@ class OutageHealthIT {
 
     private static final Duration DOWN_WITHIN = Duration.ofSeconds(30);
     private static final Duration BACK_WITHIN = Duration.ofSeconds(120);
-    /** Long enough for the checks (every 5 s) to fail several times over. */
-    private static final Duration AWAY = Duration.ofSeconds(20);
+    /**
+     * Long enough for the checks to fail several times over: they run a second apart here
+     * ({@link #CHECKS}), and a failing one waits up to 5 s for its answer.
+     */
+    private static final Duration AWAY = Duration.ofSeconds(12);
+    private static final String CHECKS = "1000";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -64,11 +68,9 @@ class OutageHealthIT {
 
     @AfterEach
     void cleanUp() throws Exception {
+        // In reverse order: the bridge and the mirror, the slot, then the test's own server.
         for (int i = closing.size() - 1; i >= 0; i--) {
             closing.get(i).close();
-        }
-        if (rig != null) {
-            rig.dropSlot();
         }
         outage.detachAppender(logged);
         outage.setLevel(previousLevel);
@@ -82,7 +84,9 @@ class OutageHealthIT {
         int port = broker[0].port();
         int controllerPort = broker[0].controllerPort();
         rig = new FaultRig(TestDatabase.get().settings(), broker[0].bootstrapServers());
-        Map<String, String> http = Map.of("http.port", "0", "metrics.store.interval.ms", "1000", "mirror.interval.ms", "500");
+        closing.add(rig::dropSlot);
+        Map<String, String> http = Map.of("http.port", "0", "metrics.store.interval.ms", "1000", "mirror.interval.ms", "500",
+                "health.check.interval.ms", CHECKS);
 
         EventBridge bridge = rig.startInProcess(http);
         closing.add(bridge);
@@ -132,7 +136,9 @@ class OutageHealthIT {
         int port = server[0].port();
         rig = new FaultRig(new ConnectionSettings(server[0].jdbcUrl(), EmbeddedPostgresServer.SUPERUSER, null),
                 TestKafka.bootstrapServers());
-        Map<String, String> http = Map.of("http.port", "0", "metrics.store.interval.ms", "1000", "mirror.interval.ms", "500");
+        closing.add(rig::dropSlot); // before the server it lives on stops
+        Map<String, String> http = Map.of("http.port", "0", "metrics.store.interval.ms", "1000", "mirror.interval.ms", "500",
+                "health.check.interval.ms", CHECKS);
 
         EventBridge bridge = rig.startInProcess(http);
         closing.add(bridge);

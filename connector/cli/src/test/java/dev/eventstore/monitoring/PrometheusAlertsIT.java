@@ -129,10 +129,6 @@ class PrometheusAlertsIT {
     void prometheusFiresTheDeadLetterAlert() throws Exception {
         assumeTrue(Files.isExecutable(MonitoringFiles.PROMETHEUS),
                 "prometheus missing (Debian package prometheus): the alert rules were not run against the bridge");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
         Path config = Files.writeString(directory.resolve("prometheus.yml"), String.join("\n",
                 "global:",
                 "  scrape_interval: 1s",
@@ -145,9 +141,25 @@ class PrometheusAlertsIT {
                 "      - targets: ['127.0.0.1:" + bridge.httpPort() + "']",
                 ""));
         Path log = directory.resolve("prometheus.log");
-        prometheus = new ProcessBuilder(MonitoringFiles.PROMETHEUS.toString(), "--config.file=" + config,
-                "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // A port found free may be taken (by a client's connection) before Prometheus binds it: then
+        // Prometheus exits at once saying so, and another port is tried, three in all.
+        int port = 0;
+        for (int attempt = 1; prometheus == null; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            Process started = new ProcessBuilder(MonitoringFiles.PROMETHEUS.toString(), "--config.file=" + config,
+                    "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
+                    "--log.level=warn").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            String ready = "http://127.0.0.1:" + port + "/-/ready";
+            Awaitility.await("Prometheus listening or gone").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> !started.isAlive() || get(ready) != null);
+            if (started.isAlive()) {
+                prometheus = started;
+            } else if (attempt == 3 || !read(log).contains("address already in use")) {
+                throw new AssertionError("prometheus exited: " + read(log));
+            }
+        }
         String api = "http://127.0.0.1:" + port + "/api/v1/";
         ObjectMapper json = new ObjectMapper();
 

@@ -133,7 +133,7 @@ class SubscriberRebalanceIT {
 
         void stop() throws InterruptedException {
             stop.countDown();
-            assertThat(stopped.await(10, TimeUnit.SECONDS)).as("watcher stopped").isTrue();
+            assertThat(stopped.await(60, TimeUnit.SECONDS)).as("watcher stopped").isTrue();
         }
 
         @Override

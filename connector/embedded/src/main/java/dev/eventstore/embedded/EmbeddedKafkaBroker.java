@@ -106,22 +106,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalArgumentException("ports must be 0 (a free one) or two different ports from 1 to 65535, were "
                     + port + " and " + controllerPort);
         }
+        return FreePorts.start("Embedded Kafka", new int[] {port, controllerPort}, FreePorts::loopback,
+                ports -> startOn(logDirectory, ports[0], ports[1], extraProperties));
+    }
+
+    private static EmbeddedKafkaBroker startOn(Path logDirectory, int port, int controllerPort,
+                                               Map<String, String> extraProperties) {
         boolean temporary = logDirectory == null;
         Path directory;
         try {
             directory = temporary
                     ? Files.createTempDirectory("embedded-kafka-")
                     : Files.createDirectories(logDirectory).toAbsolutePath();
-            if (port == 0) {
-                do {
-                    port = EmbeddedPostgresServer.freeLoopbackPort();
-                } while (port == controllerPort);
-            }
-            if (controllerPort == 0) {
-                do {
-                    controllerPort = EmbeddedPostgresServer.freeLoopbackPort();
-                } while (controllerPort == port);
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded Kafka failed to start: " + e.getMessage(), e);
         }

@@ -8,8 +8,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,9 +111,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
         Map<String, String> settings = new LinkedHashMap<>(cdcSettings());
         settings.putAll(extraSettings);
+        return FreePorts.start("Embedded PostgreSQL", new int[] {port}, FreePorts::loopback,
+                ports -> startOn(dataDirectory, ports[0], settings, binaries, shutdownHook));
+    }
+
+    private static EmbeddedPostgresServer startOn(Path dataDirectory, int port, Map<String, String> settings,
+                                                  PgBinaryResolver binaries, boolean shutdownHook) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setPort(port == 0 ? freeLoopbackPort() : port)
+                    .setPort(port)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setDataDirectoryCustomizer(EmbeddedPostgresServer::writeHostBasedAuthentication);
             settings.forEach(builder::setServerConfig);
@@ -200,13 +204,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Files.writeString(dataDirectory.toPath().resolve("pg_hba.conf"), hba, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
         }
     }
 
