@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * a store opened from its configuration), and answers every waiter of a target with one query per
  * batch of notifications. What a wait costs the database:
  * <ul>
- *   <li>one query when it starts (the position may already be there), on one of a few lookup
- *       threads, so that a pool without a free connection or a server that stopped answering does
- *       not hold the caller past its timeout;</li>
+ *   <li>one query when it starts (the position may already be there), on one of up to
+ *       {@value #LOOKUP_THREADS} lookup threads (ended when idle), so that a pool without a free
+ *       connection or a server that stopped answering does not hold the caller past its timeout;
+ *       none if the listener has answered it first;</li>
  *   <li>its share of the listener's queries: one per batch of notifications and target with
  *       waiters, shared by all of that target's waiters, and one per target and second without
  *       notification (so that a lost notification or a writer that sends none delays a wait by at
@@ -64,7 +65,11 @@ final class ProgressWaiter implements AutoCloseable {
     private static final int NETWORK_TIMEOUT_MILLIS = 10_000;
     /** How long a timed-out wait waits for the facts its exception reports. */
     private static final long FACTS_MILLIS = 1_000;
-    private static final int LOOKUP_THREADS = 4;
+    /**
+     * Most lookups at once; a wait that finds them all busy skips its first check (the listener's
+     * check within a second answers it) and a timed-out one reports its facts as unread.
+     */
+    private static final int LOOKUP_THREADS = 32;
     /** The target of waits until published; a consumer group's target is its name. */
     private static final String PUBLISHED = "";
 
@@ -103,13 +108,12 @@ final class ProgressWaiter implements AutoCloseable {
         this.dataSource = dataSource;
         this.listenerSource = listenerSource;
         this.schema = schema;
-        this.lookups = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), runnable -> {
+        this.lookups = new ThreadPoolExecutor(0, LOOKUP_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), runnable -> {
                     Thread thread = new Thread(runnable, "eventstore-progress-lookup");
                     thread.setDaemon(true);
                     return thread;
                 });
-        this.lookups.allowCoreThreadTimeOut(true);
         this.payloadPrefix = schema.value() + ":";
     }
 
@@ -129,15 +133,17 @@ final class ProgressWaiter implements AutoCloseable {
             try {
                 lookups.execute(() -> {
                     try {
-                        if (reached(target, streamId) >= version) {
+                        if (!waiter.reached.isDone() && reached(target, streamId) >= version) {
                             waiter.reached.complete(null);
                         }
                     } catch (RuntimeException e) {
                         waiter.reached.completeExceptionally(e);
                     }
                 });
-            } catch (RejectedExecutionException closing) {
-                waiter.reached.completeExceptionally(new IllegalStateException("the event store was closed"));
+            } catch (RejectedExecutionException busy) {
+                if (lookups.isShutdown()) {
+                    waiter.reached.completeExceptionally(new IllegalStateException("the event store was closed"));
+                }
             }
             waiter.reached.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -338,8 +344,9 @@ final class ProgressWaiter implements AutoCloseable {
                     facts.completeExceptionally(e);
                 }
             });
-        } catch (RejectedExecutionException closed) {
-            facts.completeExceptionally(new IllegalStateException("the event store is closed"));
+        } catch (RejectedExecutionException busy) {
+            facts.completeExceptionally(new IllegalStateException(lookups.isShutdown() ? "the event store is closed"
+                    : LOOKUP_THREADS + " reads of positions are under way already"));
         }
         try {
             return facts.get(FACTS_MILLIS, TimeUnit.MILLISECONDS);
