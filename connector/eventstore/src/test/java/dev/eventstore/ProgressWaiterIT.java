@@ -363,6 +363,36 @@ class ProgressWaiterIT {
         }
     }
 
+    @Test
+    @org.junit.jupiter.api.Disabled("record_subscription_position lets any writer login move any group's position"
+            + " forward: only deleting a group's positions checks its owner")
+    void aWriterLoginCannotMoveAnotherLoginsGroupToEndItsWaits(EventStore store) throws Exception {
+        TestDatabase database = TestDatabase.get();
+        assumeThat(database.embedded()).as("creates roles: only on the embedded server").isNotNull();
+        String group = store.schema().value() + "_writer";
+        database.embedded().createRole("pw_leaderboard", "pw-secret");
+        database.embedded().createRole("pw_game_server", "pw-secret");
+        database.execute("GRANT " + group + " TO pw_leaderboard", "GRANT " + group + " TO pw_game_server");
+        AppendResult appended = createTestStream("game-1", 2);
+        try (EventStore leaderboard = EventStore.builder(loginAs("pw_leaderboard")).schema(store.schema()).build();
+             EventStore gameServer = EventStore.builder(loginAs("pw_game_server")).schema(store.schema()).build()) {
+            // The leaderboard's own login has consumed version 1: the group is its own.
+            leaderboard.subscriptions().recordPosition("leaderboard", "game-1", appended.eventIds().get(0), 1, null);
+
+            // Another login moves the leaderboard's position past version 2, which it has not consumed.
+            Throwable forged = org.assertj.core.api.Assertions.catchThrowable(() -> gameServer.subscriptions()
+                    .recordPosition("leaderboard", "game-1", appended.eventIds().get(1), 2, null));
+            assertThat(forged).as("another login's position for the group").isNotNull();
+            assertThatThrownBy(() -> gameServer.awaitConsumed("leaderboard", appended, Duration.ofMillis(500)))
+                    .isInstanceOf(AwaitTimeoutException.class);
+        }
+    }
+
+    private static javax.sql.DataSource loginAs(String role) {
+        TestDatabase database = TestDatabase.get();
+        return new ConnectionSettings(database.embedded().jdbcUrl(), role, "pw-secret").dataSource();
+    }
+
     /** A loopback forwarder to PostgreSQL that can stop forwarding anything, as a lost network does. */
     static final class BlackHoleProxy implements AutoCloseable {
         private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
