@@ -262,7 +262,7 @@ final class ProgressWaiter implements AutoCloseable {
                         failing = false;
                         log.info("Waits for published and consumed events hear from PostgreSQL again");
                     }
-                } catch (SQLException e) {
+                } catch (SQLException | RuntimeException e) {
                     if (!failing) {
                         failing = true;
                         log.warn("Waits for published and consumed events cannot listen on PostgreSQL (retried every second;"
@@ -274,10 +274,13 @@ final class ProgressWaiter implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            synchronized (lock) {
-                listener = null;
-            }
+            // Closed.
         } finally {
+            synchronized (lock) {
+                if (listener == Thread.currentThread()) {
+                    listener = null; // the next wait starts another, whatever ended this one
+                }
+            }
             closeQuietly(connection);
         }
     }

@@ -217,6 +217,37 @@ class ProgressWaiterIT {
     }
 
     @Test
+    void aListenerThatFailsUnexpectedlyIsReplaced() throws Exception {
+        // The listener's first two connections fail with an unchecked exception, as a data source
+        // wrapper of the application's may throw.
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(2);
+        javax.sql.DataSource real = TestDatabase.get().dataSource();
+        javax.sql.DataSource failing = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && Thread.currentThread().getName().equals("eventstore-progress-listener")
+                            && failures.getAndDecrement() > 0) {
+                        throw new IllegalStateException("the application's data source refused a connection");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (EventStore own = EventStore.builder(failing).schema(SharedStoreExtension.eventStore().schema()).build()) {
+            AppendResult appended = createTestStream("game-1", 2);
+            Future<?> first = pool.submit(() -> {
+                own.awaitPublished(appended, Duration.ofSeconds(15));
+                return null;
+            });
+            Thread.sleep(300);
+            publish(own, "game-1", 2);
+            first.get(5, TimeUnit.SECONDS);
+            assertThat(failures.get()).as("both failures happened").isLessThanOrEqualTo(0);
+        }
+    }
+
+    @Test
     void closingTheStoreEndsItsWaitsAndItsListener() throws Exception {
         EventStore own = EventStore.open(EventStoreConfig.of(TestDatabase.get().settings(), SharedStoreExtension.eventStore().schema()));
         AppendResult appended = createTestStream("game-1", 1);
