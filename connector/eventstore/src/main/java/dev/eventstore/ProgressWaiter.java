@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  *       connection or a server that stopped answering does not hold the caller past its timeout;
  *       none if the listener has answered it first;</li>
  *   <li>its share of the listener's queries: one per batch of notifications and target with
- *       waiters, shared by all of that target's waiters, and one per target and second without
- *       notification (so that a lost notification or a writer that sends none delays a wait by at
- *       most a second);</li>
+ *       waiters, shared by all of that target's waiters, and one per target and second (so that a
+ *       lost notification or a writer that sends none delays a wait by at most a second, whatever
+ *       other notifications arrive);</li>
  *   <li>one more query if it times out, for the facts its exception reports (waited for at most
  *       {@value #FACTS_MILLIS} ms; it also catches a position reached at the last moment, so that a
  *       zero timeout is one check).</li>
@@ -232,6 +232,7 @@ final class ProgressWaiter implements AutoCloseable {
     private void listen() {
         Connection connection = null;
         long idleSince = System.nanoTime();
+        long checkedAll = System.nanoTime();
         boolean failing = false;
         try {
             while (true) {
@@ -256,6 +257,12 @@ final class ProgressWaiter implements AutoCloseable {
                         targets = null; // everything written before the LISTEN
                     } else {
                         targets = notified(connection.unwrap(PGConnection.class).getNotifications(FALLBACK_MILLIS));
+                    }
+                    if (System.nanoTime() - checkedAll >= TimeUnit.MILLISECONDS.toNanos(FALLBACK_MILLIS)) {
+                        targets = null; // once a second whatever else is heard (another store's notifications)
+                    }
+                    if (targets == null) {
+                        checkedAll = System.nanoTime();
                     }
                     answer(connection, targets);
                     if (failing) {

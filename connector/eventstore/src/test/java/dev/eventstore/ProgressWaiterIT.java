@@ -248,6 +248,40 @@ class ProgressWaiterIT {
     }
 
     @Test
+    void aRowMovedWithoutNotificationEndsAWaitWithinASecondAlsoUnderAnotherStoresTraffic(EventStore store) throws Exception {
+        AppendResult appended = createTestStream("game-1", 1);
+        Future<?> waiting = pool.submit(() -> {
+            store.awaitPublished(appended, Duration.ofSeconds(15));
+            return null;
+        });
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        // Another store's bridge in the same database notifies every 20 ms.
+        Future<?> otherStore = pool.submit(() -> {
+            try (Connection connection = TestDatabase.get().connect(); Statement statement = connection.createStatement()) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (busy.get() && System.nanoTime() < deadline) {
+                    statement.execute("NOTIFY eventstore_progress, 'other_schema:published'");
+                    Thread.sleep(20);
+                }
+            }
+            return null;
+        });
+        try {
+            Thread.sleep(500);
+            // A writer that sends no notification (an update by hand, say).
+            long start = System.nanoTime();
+            TestDatabase.get().execute("INSERT INTO " + store.schema().value() + ".published_streams (stream_id,"
+                    + " last_published_event_id, last_published_stream_version, topic, kafka_partition, kafka_offset)"
+                    + " VALUES ('game-1', " + appended.eventIds().get(0) + ", 1, 'eventstore.game', 0, 0)");
+            waiting.get(5, TimeUnit.SECONDS);
+            assertThat(millisSince(start)).isLessThan(2_500);
+        } finally {
+            busy.set(false);
+            otherStore.get(15, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void closingTheStoreEndsItsWaitsAndItsListener() throws Exception {
         EventStore own = EventStore.open(EventStoreConfig.of(TestDatabase.get().settings(), SharedStoreExtension.eventStore().schema()));
         AppendResult appended = createTestStream("game-1", 1);
