@@ -34,9 +34,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The library's side of reading your own writes, attacked without Kafka: the test writes
  * {@code published_streams} as the bridge does (a row that moves, then a notification). A wait
  * returns only on its own stream's row, never because of a notification; it never outlasts its
- * timeout, whether PostgreSQL stops answering, the listener's session is killed, the store is
- * closed, the caller is interrupted or the pool has a single connection; forged and foreign
- * notifications cost no query or a bounded number; bad input is refused in one line.
+ * timeout, whether PostgreSQL stops answering, the listener's session is killed or its thread
+ * fails, the store is closed, the caller is interrupted or the pool has a single connection;
+ * foreign notifications cost no query and starve no check, forged ones a bounded number; a zero
+ * timeout checks once; bad input is refused in one line. The disabled test shows what a writer
+ * login can do to another login's group.
  */
 @ExtendWith(SharedStoreExtension.class)
 class ProgressWaiterIT {
@@ -341,6 +343,21 @@ class ProgressWaiterIT {
         assertThat(waiting.isDone()).as("a wait that failed or returned at once").isFalse();
         publish(store, "game-1", 1);
         waiting.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aZeroTimeoutChecksOnce(EventStore store) throws Exception {
+        AppendResult published = createTestStream("game-1", 1);
+        AppendResult unpublished = createTestStream("game-2", 1);
+        publish(store, "game-1", 1);
+        for (int i = 0; i < 20; i++) {
+            store.awaitPublished(published, Duration.ZERO);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> store.awaitPublished(unpublished, Duration.ZERO))
+                    .isInstanceOf(AwaitTimeoutException.class)
+                    .hasMessageContaining("is not in Kafka after 0 s");
+            assertThat(millisSince(start)).isLessThan(1_000);
+        }
     }
 
     @Test
