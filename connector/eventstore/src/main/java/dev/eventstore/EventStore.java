@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The event store: append events to streams with optimistic concurrency, read them back, delete
@@ -58,7 +59,7 @@ public final class EventStore implements AutoCloseable {
     private final SubscriptionStore subscriptions;
     private final ProgressWaiter progress;
 
-    private EventStore(Builder builder, HikariDataSource ownedPool) {
+    private EventStore(Builder builder, HikariDataSource ownedPool, DataSource listenerSource) {
         this.dataSource = builder.dataSource;
         this.ownedPool = ownedPool;
         this.schema = builder.schema;
@@ -67,7 +68,7 @@ public final class EventStore implements AutoCloseable {
         this.reader = new StreamReader(dataSource, schema, builder.fetchSize);
         this.streams = new StreamStore(dataSource, schema);
         this.subscriptions = new SubscriptionStore(dataSource, schema);
-        this.progress = new ProgressWaiter(dataSource, schema);
+        this.progress = new ProgressWaiter(dataSource, listenerSource, schema);
     }
 
     /**
@@ -79,7 +80,13 @@ public final class EventStore implements AutoCloseable {
         HikariDataSource pool = config.createDataSource();
         Builder builder = builder(pool).schema(config.schema()).maxEventSizeBytes(config.maxEventSizeBytes())
                 .fetchSize(config.fetchSize());
-        return new EventStore(builder, pool);
+        // The waits' listener holds its connection outside the pool: waits never take one of its
+        // connections from appends and reads, whatever its size.
+        DataSource listening = config.connectionSettings().dataSource();
+        if (listening instanceof PGSimpleDataSource simple) {
+            simple.setApplicationName(config.applicationName());
+        }
+        return new EventStore(builder, pool, listening);
     }
 
     /**
@@ -444,7 +451,7 @@ public final class EventStore implements AutoCloseable {
         }
 
         public EventStore build() {
-            return new EventStore(this, null);
+            return new EventStore(this, null, dataSource);
         }
     }
 }

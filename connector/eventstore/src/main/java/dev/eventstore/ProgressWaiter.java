@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,23 +36,40 @@ import org.slf4j.LoggerFactory;
  * <p>The writers of both tables send a notification on {@value #CHANNEL} when a row moves (the
  * bridge or the offset mirror for published positions, {@code record_subscription_position} for
  * consumed ones). One listener thread per store, started by the first wait and ended
- * {@value #IDLE_SECONDS} s after the last, holds one connection that listens, and answers every
- * waiter of a target with one query per notification. What a wait costs the database:
+ * {@value #IDLE_SECONDS} s after the last, holds one connection that listens (outside the pool of
+ * a store opened from its configuration), and answers every waiter of a target with one query per
+ * batch of notifications. What a wait costs the database:
  * <ul>
- *   <li>one query on the caller's thread when it starts (the position may already be there);</li>
- *   <li>its share of the listener's queries: one per notification and target with waiters, shared
- *       by all of that target's waiters, and one per target and second without notification (so
- *       that a lost notification or a writer that sends none delays a wait by at most a second);</li>
- *   <li>one more query if it times out, for the facts its exception reports.</li>
+ *   <li>one query when it starts (the position may already be there), on one of up to
+ *       {@value #LOOKUP_THREADS} lookup threads (ended when idle), so that a pool without a free
+ *       connection or a server that stopped answering does not hold the caller past its timeout;
+ *       none if the listener has answered it first;</li>
+ *   <li>its share of the listener's queries: one per batch of notifications and target with
+ *       waiters, shared by all of that target's waiters, and one per target and second (so that a
+ *       lost notification or a writer that sends none delays a wait by at most a second, whatever
+ *       other notifications arrive);</li>
+ *   <li>one more query if it times out, for the facts its exception reports (waited for at most
+ *       {@value #FACTS_MILLIS} ms; it also catches a position reached at the last moment, so that a
+ *       zero timeout is one check).</li>
  * </ul>
  * A waiter registers before its first query and the listener queries once after every LISTEN, so
- * that no position written in between is missed.
+ * that no position written in between is missed. Every read of positions gives up after
+ * {@value #NETWORK_TIMEOUT_MILLIS} ms without an answer.
  */
 final class ProgressWaiter implements AutoCloseable {
 
     static final String CHANNEL = "eventstore_progress";
     static final int IDLE_SECONDS = 30;
     private static final int FALLBACK_MILLIS = 1_000;
+    /** Longest a read of positions may go unanswered before its connection is given up. */
+    private static final int NETWORK_TIMEOUT_MILLIS = 10_000;
+    /** How long a timed-out wait waits for the facts its exception reports. */
+    private static final long FACTS_MILLIS = 1_000;
+    /**
+     * Most lookups at once; a wait that finds them all busy skips its first check (the listener's
+     * check within a second answers it) and a timed-out one reports its facts as unread.
+     */
+    private static final int LOOKUP_THREADS = 32;
     /** The target of waits until published; a consumer group's target is its name. */
     private static final String PUBLISHED = "";
 
@@ -67,6 +87,7 @@ final class ProgressWaiter implements AutoCloseable {
     }
 
     private final DataSource dataSource;
+    private final DataSource listenerSource;
     private final SchemaName schema;
     private final String payloadPrefix;
     private final Object lock = new Object();
@@ -76,9 +97,23 @@ final class ProgressWaiter implements AutoCloseable {
     private boolean closed;
     private final LongAdder queries = new LongAdder();
 
-    ProgressWaiter(DataSource dataSource, SchemaName schema) {
+    /** The waits' first checks and timed-out facts, on a few threads that end when idle. */
+    private final ThreadPoolExecutor lookups;
+
+    /**
+     * Waits reading {@code dataSource}; the listener's connection comes from
+     * {@code listenerSource}, which may be the same.
+     */
+    ProgressWaiter(DataSource dataSource, DataSource listenerSource, SchemaName schema) {
         this.dataSource = dataSource;
+        this.listenerSource = listenerSource;
         this.schema = schema;
+        this.lookups = new ThreadPoolExecutor(0, LOOKUP_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "eventstore-progress-lookup");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         this.payloadPrefix = schema.value() + ":";
     }
 
@@ -90,18 +125,48 @@ final class ProgressWaiter implements AutoCloseable {
             throws InterruptedException, AwaitTimeoutException {
         String target = group == null ? PUBLISHED : group;
         Waiter waiter = new Waiter(streamId, version);
+        long deadline = System.nanoTime() + nanos(timeout);
         register(target, waiter);
         try {
-            if (reached(target, streamId) >= version) {
-                return;
+            // The first check runs on a lookup thread: neither a pool with no free connection nor a
+            // server that stopped answering holds the caller past its timeout.
+            try {
+                lookups.execute(() -> {
+                    try {
+                        if (!waiter.reached.isDone() && reached(target, streamId) >= version) {
+                            waiter.reached.complete(null);
+                        }
+                    } catch (RuntimeException e) {
+                        waiter.reached.completeExceptionally(e);
+                    }
+                });
+            } catch (RejectedExecutionException busy) {
+                if (lookups.isShutdown()) {
+                    waiter.reached.completeExceptionally(new IllegalStateException("the event store was closed"));
+                }
             }
-            waiter.reached.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            waiter.reached.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof EventStoreException cause) {
+                throw cause;
+            }
             throw new EventStoreException("waiting for event " + eventId + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw timedOut(group, streamId, version, eventId, timeout);
+            AwaitTimeoutException late = timedOut(group, streamId, version, eventId, timeout);
+            if (late != null) {
+                throw late;
+            }
         } finally {
             deregister(target, waiter);
+        }
+    }
+
+    /** The timeout in nanoseconds; one too long to count in nanoseconds (292 years) waits without end. */
+    private static long nanos(Duration timeout) {
+        try {
+            return Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 2;
         }
     }
 
@@ -136,6 +201,7 @@ final class ProgressWaiter implements AutoCloseable {
     /** The stream's version in the target (0: none), on a connection of the pool. */
     private long reached(String target, String streamId) {
         try (Connection connection = dataSource.getConnection()) {
+            connection.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
             return versions(connection, target, Set.of(streamId)).getOrDefault(streamId, 0L);
         } catch (SQLException e) {
             throw StoreErrors.translate(e, "read the progress of stream " + streamId, streamId, null);
@@ -166,6 +232,7 @@ final class ProgressWaiter implements AutoCloseable {
     private void listen() {
         Connection connection = null;
         long idleSince = System.nanoTime();
+        long checkedAll = System.nanoTime();
         boolean failing = false;
         try {
             while (true) {
@@ -181,8 +248,9 @@ final class ProgressWaiter implements AutoCloseable {
                 try {
                     Set<String> targets;
                     if (connection == null) {
-                        connection = dataSource.getConnection();
+                        connection = listenerSource.getConnection();
                         connection.setAutoCommit(true);
+                        connection.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
                         try (Statement statement = connection.createStatement()) {
                             statement.execute("LISTEN " + CHANNEL);
                         }
@@ -190,12 +258,18 @@ final class ProgressWaiter implements AutoCloseable {
                     } else {
                         targets = notified(connection.unwrap(PGConnection.class).getNotifications(FALLBACK_MILLIS));
                     }
+                    if (System.nanoTime() - checkedAll >= TimeUnit.MILLISECONDS.toNanos(FALLBACK_MILLIS)) {
+                        targets = null; // once a second whatever else is heard (another store's notifications)
+                    }
+                    if (targets == null) {
+                        checkedAll = System.nanoTime();
+                    }
                     answer(connection, targets);
                     if (failing) {
                         failing = false;
                         log.info("Waits for published and consumed events hear from PostgreSQL again");
                     }
-                } catch (SQLException e) {
+                } catch (SQLException | RuntimeException e) {
                     if (!failing) {
                         failing = true;
                         log.warn("Waits for published and consumed events cannot listen on PostgreSQL (retried every second;"
@@ -207,10 +281,13 @@ final class ProgressWaiter implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            synchronized (lock) {
-                listener = null;
-            }
+            // Closed.
         } finally {
+            synchronized (lock) {
+                if (listener == Thread.currentThread()) {
+                    listener = null; // the next wait starts another, whatever ended this one
+                }
+            }
             closeQuietly(connection);
         }
     }
@@ -261,7 +338,38 @@ final class ProgressWaiter implements AutoCloseable {
         }
     }
 
-    private AwaitTimeoutException timedOut(String group, String streamId, long version, long eventId, Duration timeout) {
+    /**
+     * The exception of a wait that ran out of time, with the facts read within
+     * {@value #FACTS_MILLIS} ms (else without them); {@code null} when the facts show the version
+     * reached after all (a zero timeout is one check).
+     */
+    private AwaitTimeoutException timedOut(String group, String streamId, long version, long eventId, Duration timeout)
+            throws InterruptedException {
+        CompletableFuture<AwaitTimeoutException> facts = new CompletableFuture<>();
+        try {
+            lookups.execute(() -> {
+                try {
+                    facts.complete(readFacts(group, streamId, version, eventId, timeout));
+                } catch (RuntimeException e) {
+                    facts.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException busy) {
+            facts.completeExceptionally(new IllegalStateException(lookups.isShutdown() ? "the event store is closed"
+                    : LOOKUP_THREADS + " reads of positions are under way already"));
+        }
+        try {
+            return facts.get(FACTS_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            String problem = e instanceof TimeoutException ? "no answer within " + FACTS_MILLIS + " ms" : e.getCause().getMessage();
+            return new AwaitTimeoutException("event " + eventId + " (stream " + streamId + ", version " + version + ")"
+                    + (group == null ? " is not known to be in Kafka" : " is not known to be consumed by group " + group)
+                    + " after " + AwaitTimeoutException.describe(timeout) + " (its position cannot be read: " + problem + ")",
+                    group, streamId, version, 0);
+        }
+    }
+
+    private AwaitTimeoutException readFacts(String group, String streamId, long version, long eventId, Duration timeout) {
         String event = "event " + eventId + " (stream " + streamId + ", version " + version + ")";
         long published = 0;
         String publishedAt = null;
@@ -269,6 +377,7 @@ final class ProgressWaiter implements AutoCloseable {
         String consumedAt = null;
         try (Connection connection = dataSource.getConnection();
              PreparedStatement query = connection.prepareStatement(SqlResource.load("stream_progress", schema))) {
+            connection.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
             queries.increment();
             query.setString(1, streamId);
             query.setString(2, group);
@@ -292,6 +401,9 @@ final class ProgressWaiter implements AutoCloseable {
             return new AwaitTimeoutException(event + (group == null ? " is not known to be in Kafka" : " is not known to be"
                     + " consumed by group " + group) + " after " + AwaitTimeoutException.describe(timeout)
                     + " (its position cannot be read: " + e.getMessage() + ")", group, streamId, version, 0);
+        }
+        if ((group == null ? published : consumed) >= version) {
+            return null;
         }
         StringBuilder message = new StringBuilder(event);
         if (group == null) {
@@ -336,6 +448,7 @@ final class ProgressWaiter implements AutoCloseable {
         if (running != null) {
             running.interrupt();
         }
+        lookups.shutdownNow();
     }
 
     private static void closeQuietly(Connection connection) {

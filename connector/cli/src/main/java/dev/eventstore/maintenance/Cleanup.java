@@ -324,6 +324,7 @@ public final class Cleanup {
         Map<String, Long> subscriptionRows = countsPerStream(connection, "cleanup_hard_delete_subscriptions", ids);
         try (PreparedStatement delete = connection.prepareStatement(SqlResource.load("cleanup_hard_delete_streams", schema))) {
             delete.setArray(1, ids);
+            delete.setArray(2, ids);
             delete.executeUpdate();
         }
         List<CleanupPlan.DeletedStream> deleted = new ArrayList<>();
