@@ -7,9 +7,12 @@
 -- A position that moved sends a notification on channel eventstore_progress with the payload
 -- '<schema>:consumed:<subscription id>', delivered when the transaction commits.
 -- When it creates a group's first row and the group has no owner yet, the session user becomes
--- the group's owner in subscription_owners (see may_manage_subscription). SECURITY DEFINER: the
+-- the group's owner in subscription_owners (see may_manage_subscription). Once a group has an
+-- owner, only that role's members, administrators and the bridge's role (<schema>_cdc: the offset
+-- mirror records every group) may record its positions; anyone else gets 42501. SECURITY DEFINER: the
 -- writer and the bridge have no write access to subscriptions themselves.
 -- Errors: ZE006 (subscription id; event id or stream version below 1), ZE004 (stream id),
+--         42501 (the group belongs to another role),
 --         23503 fk_subscriptions_stream (the stream does not exist).
 --
 -- Flyway runs this file again whenever it changes, after the versioned migrations, with
@@ -28,9 +31,20 @@ AS $$
 DECLARE
   v_now timestamp := (now() AT TIME ZONE 'UTC');
   v_inserted boolean;
+  v_owner text;
 BEGIN
   PERFORM check_subscription_id(p_subscription_id);
   PERFORM check_stream_id(p_stream_id);
+  -- A group's positions are its owner's: another login moving them would skip events for the
+  -- group (its exactly-once applier resumes after them) and end its waits early.
+  SELECT o.owner_role INTO v_owner FROM subscription_owners o WHERE o.subscription_id = p_subscription_id;
+  IF v_owner IS NOT NULL AND NOT may_manage_subscription(p_subscription_id)
+     AND NOT (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = '${flyway:defaultSchema}_cdc')
+              AND pg_catalog.pg_has_role(session_user, '${flyway:defaultSchema}_cdc', 'MEMBER')) THEN
+    RAISE EXCEPTION 'login % may not record positions of subscription %: they belong to role %',
+      session_user, p_subscription_id, v_owner
+      USING ERRCODE = '42501';
+  END IF;
   IF p_event_id IS NULL OR p_event_id < 1 OR p_stream_version IS NULL OR p_stream_version < 1 THEN
     RAISE EXCEPTION 'invalid subscription position: event id % and stream version % must be 1 or more',
       coalesce(p_event_id::text, 'NULL'), coalesce(p_stream_version::text, 'NULL')

@@ -170,8 +170,10 @@ class LeastPrivilegeIT {
                 .satisfies(e -> assertThat(PostgresErrors.sqlCause(e).getSQLState()).isEqualTo("42501"))
                 .hasMessageContaining("belongs to role sec_writer2");
         assertThat(other.subscriptions().positions("leaderboard-other")).hasSize(1);
-        // Recording a position of the group does not take it over.
-        writer.subscriptions().recordPosition("leaderboard-other", "game-groups", 1, 1, null);
+        // Nor may it record a position of the group (which would skip events for it and end its waits).
+        assertThatThrownBy(() -> writer.subscriptions().recordPosition("leaderboard-other", "game-groups", 1, 1, null))
+                .satisfies(e -> assertThat(PostgresErrors.sqlCause(e).getSQLState()).isEqualTo("42501"))
+                .hasMessageContaining("may not record positions of subscription leaderboard-other: they belong to role sec_writer2");
         assertRefused("sec_writer", "SELECT security_it.delete_subscription('leaderboard-other', NULL)", "42501");
         assertForbidden("sec_writer", "UPDATE security_it.subscription_owners SET owner_role = 'sec_writer'");
 
