@@ -9,7 +9,8 @@
 -- When it creates a group's first row and the group has no owner yet, the session user becomes
 -- the group's owner in subscription_owners (see may_manage_subscription). Once a group has an
 -- owner, only that role's members, administrators and the bridge's role (<schema>_cdc: the offset
--- mirror records every group) may record its positions; anyone else gets 42501. SECURITY DEFINER: the
+-- mirror records every group) may record its positions; anyone else gets 42501. A group owned by
+-- the bridge's role (the mirror recorded it first) stays open to every login. SECURITY DEFINER: the
 -- writer and the bridge have no write access to subscriptions themselves.
 -- Errors: ZE006 (subscription id; event id or stream version below 1), ZE004 (stream id),
 --         42501 (the group belongs to another role),
@@ -38,9 +39,13 @@ BEGIN
   -- A group's positions are its owner's: another login moving them would skip events for the
   -- group (its exactly-once applier resumes after them) and end its waits early.
   SELECT o.owner_role INTO v_owner FROM subscription_owners o WHERE o.subscription_id = p_subscription_id;
+  -- The bridge's role records every group (the offset mirror), and a group it recorded first is
+  -- not closed to the application that consumes it.
   IF v_owner IS NOT NULL AND NOT may_manage_subscription(p_subscription_id)
      AND NOT (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = '${flyway:defaultSchema}_cdc')
-              AND pg_catalog.pg_has_role(session_user, '${flyway:defaultSchema}_cdc', 'MEMBER')) THEN
+              AND (pg_catalog.pg_has_role(session_user, '${flyway:defaultSchema}_cdc', 'MEMBER')
+                   OR (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = v_owner)
+                       AND pg_catalog.pg_has_role(v_owner, '${flyway:defaultSchema}_cdc', 'MEMBER')))) THEN
     RAISE EXCEPTION 'login % may not record positions of subscription %: they belong to role %',
       session_user, p_subscription_id, v_owner
       USING ERRCODE = '42501';

@@ -176,6 +176,9 @@ class LeastPrivilegeIT {
                 .hasMessageContaining("may not record positions of subscription leaderboard-other: they belong to role sec_writer2");
         assertRefused("sec_writer", "SELECT security_it.delete_subscription('leaderboard-other', NULL)", "42501");
         assertForbidden("sec_writer", "UPDATE security_it.subscription_owners SET owner_role = 'sec_writer'");
+        // A group the bridge's login recorded first (its offset mirror) stays open to the application's.
+        storeAs("sec_bridge").subscriptions().recordPosition("mirrored-first", "game-groups", 1, 1, null);
+        assertThat(writer.subscriptions().recordPosition("mirrored-first", "game-groups", 2, 2, null)).isTrue();
 
         assertThat(writer.subscriptions().deleteSubscription("writer-mine")).isEqualTo(1);
         assertThat(other.subscriptions().deleteSubscription("leaderboard-other")).isEqualTo(1);
