@@ -137,7 +137,7 @@ final class ReadYourWrites {
                 return rows;
             }
             context.progress.detail(published.workload() + " and awaitConsumed");
-            rows.addAll(whileAppending(published, consumed, publishedWaits, consumedWaits));
+            rows.addAll(whileAppending(published, consumed, publishedWaits, consumedWaits, group));
             context.progress.startCase(waitersConsumed.workload(), Duration.ofSeconds(5));
             rows.add(atOnce(waitersConsumed, consumedWaits, true, "c"));
             context.progress.startCase(waitersPublished.workload(), Duration.ofSeconds(5));
@@ -154,7 +154,8 @@ final class ReadYourWrites {
 
     /** The waits after every {@value #SAMPLE_EVERY}th append of a simulation at {@value #RATE} events/s. */
     private List<ResultRow> whileAppending(BenchContext.Subject published, BenchContext.Subject consumed,
-                                           EventStore publishedWaits, EventStore consumedWaits) {
+                                           EventStore publishedWaits, EventStore consumedWaits,
+                                           CheckpointingSubscriber group) {
         ExecutorService callers = Executors.newFixedThreadPool(CALLER_THREADS, runnable -> {
             Thread thread = new Thread(runnable, "bench-ryw-caller");
             thread.setDaemon(true);
@@ -166,16 +167,20 @@ final class ReadYourWrites {
             context.settle();
             long published0 = publishedWaits.awaitQueries();
             long consumed0 = consumedWaits.awaitQueries();
+            long applied0 = group.processedCount();
+            long started = System.nanoTime();
             Sample sample = sampled(callers, publishedWaits, consumedWaits, context.settings.readYourWritesDuration(), "m");
             long publishedQueries = publishedWaits.awaitQueries() - published0;
             long consumedQueries = consumedWaits.awaitQueries() - consumed0;
+            double applied = (group.processedCount() - applied0) / ((System.nanoTime() - started) / 1e9);
             double seconds = context.settings.readYourWritesDuration().toNanos() / 1e9;
             double achieved = sample.events / seconds;
             String common = String.format(Locale.ROOT, "%,d appends (%,d events) by %d simulation writers%s",
                     sample.appends, sample.events, PipelineWorkloads.simulationWriters(RATE),
                     achieved < 0.9 * RATE ? String.format(Locale.ROOT, "; only %.0f%% of the rate reached", 100 * achieved / RATE) : "");
             return List.of(row(published, achieved, sample.published, publishedQueries, common),
-                    row(consumed, achieved, sample.consumed, consumedQueries, common));
+                    row(consumed, achieved, sample.consumed, consumedQueries, common + String.format(Locale.ROOT,
+                            "; the group applied %,.0f events/s, its last waits included", applied)));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

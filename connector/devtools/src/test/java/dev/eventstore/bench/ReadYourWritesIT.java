@@ -28,7 +28,7 @@ class ReadYourWritesIT {
                 q.pipelineDuration(), q.pipelineBurstEvents(), q.batchSize(), q.batchWriters(), q.singleWriters(),
                 q.contentionWriters(), q.hotStreams(), q.streamEvents(), q.catchUpEvents(), q.pageSize(), List.of(), List.of(),
                 q.replayEvents(), q.republishEvents(), 0, q.maxOperations(), q.messageDbVersion(), Map.of(),
-                Duration.ofSeconds(2), 300);
+                q.readYourWritesDuration(), 1000);
         StringWriter err = new StringWriter();
         List<ResultRow> rows;
         try (Progress progress = new Progress(new PrintWriter(err, true), false, ReadYourWrites.caseCount());
@@ -42,13 +42,15 @@ class ReadYourWritesIT {
             EventStore store = EventStore.builder(pool).schema(BenchContext.STORE_SCHEMA).build();
             BenchContext context = new BenchContext(settings, servers, pool, store, raw,
                     MessageDb.unavailable("not run"), new EventPool(512, 1), progress, MigrationSource.builtIn());
+            long started = System.nanoTime();
             rows = new PipelineWorkloads(context).run();
+            System.out.printf("read your writes took %.1f s%n", (System.nanoTime() - started) / 1e9);
         }
         String table = ReportRenderer.table(rows);
         System.out.println(table);
 
         assertThat(rows).extracting(ResultRow::workloadId).containsExactly(ReadYourWrites.PUBLISHED + 1000,
-                ReadYourWrites.CONSUMED + 1000, ReadYourWrites.WAITERS_CONSUMED + 300, ReadYourWrites.WAITERS_PUBLISHED + 300);
+                ReadYourWrites.CONSUMED + 1000, ReadYourWrites.WAITERS_CONSUMED + 1000, ReadYourWrites.WAITERS_PUBLISHED + 1000);
         for (ResultRow row : rows) {
             assertThat(row.ran()).as(table + err).isTrue();
             assertThat(row.latency().count()).as(row.id()).isPositive();
@@ -56,7 +58,7 @@ class ReadYourWritesIT {
             assertThat(ReadYourWrites.queriesPerWait(row)).as(row.id() + ": " + row.note()).hasValueSatisfying(
                     perWait -> assertThat(perWait).isGreaterThanOrEqualTo(1.0));
         }
-        assertThat(rows.get(2).latency().count()).as("every waiter returned").isEqualTo(300);
-        assertThat(rows.get(3).latency().count()).isEqualTo(300);
+        assertThat(rows.get(2).latency().count()).as("every waiter returned").isEqualTo(1000);
+        assertThat(rows.get(3).latency().count()).isEqualTo(1000);
     }
 }
