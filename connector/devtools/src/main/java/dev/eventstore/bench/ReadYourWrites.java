@@ -60,7 +60,13 @@ final class ReadYourWrites {
     private static final String SLOT = PipelineWorkloads.SLOT_PREFIX + NAME;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(30);
-    private static final int CALLER_THREADS = 64;
+    /**
+     * Most callers' threads at once: every wait has a thread of its own as soon as its append
+     * returns (a wait queued behind slower ones would measure the queue); more than the waits a
+     * window can hold ({@value #SAMPLE_EVERY}th appends at {@value #RATE} events/s for
+     * {@link #WAIT_TIMEOUT}), so that none is refused.
+     */
+    private static final int CALLER_THREADS = 2 * RATE / SAMPLE_EVERY * 30 + 500;
     private static final int APPENDERS = 4;
 
     private final PipelineWorkloads owner;
@@ -156,12 +162,16 @@ final class ReadYourWrites {
     private List<ResultRow> whileAppending(BenchContext.Subject published, BenchContext.Subject consumed,
                                            EventStore publishedWaits, EventStore consumedWaits,
                                            CheckpointingSubscriber group) {
-        ExecutorService callers = Executors.newFixedThreadPool(CALLER_THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "bench-ryw-caller");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService callers = new java.util.concurrent.ThreadPoolExecutor(0, CALLER_THREADS, 10, TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "bench-ryw-caller");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        BenchKafka.Receiver receiver = null;
         try {
+            receiver = new BenchKafka.Receiver(context.servers.bootstrapServers(), TOPIC,
+                    dev.eventstore.connect.EventRecordHeaders.ID);
             // Unmeasured: the listeners start, the waits' code is compiled.
             sampled(callers, publishedWaits, consumedWaits, context.settings.pipelineWarmup(), "w");
             context.settle();
@@ -178,7 +188,8 @@ final class ReadYourWrites {
             String common = String.format(Locale.ROOT, "%,d appends (%,d events) by %d simulation writers%s",
                     sample.appends, sample.events, PipelineWorkloads.simulationWriters(RATE),
                     achieved < 0.9 * RATE ? String.format(Locale.ROOT, "; only %.0f%% of the rate reached", 100 * achieved / RATE) : "");
-            return List.of(row(published, achieved, sample.published, publishedQueries, common),
+            String kafka = kafkaReceipt(receiver, sample.sampled);
+            return List.of(row(published, achieved, sample.published, publishedQueries, common + kafka),
                     row(consumed, achieved, sample.consumed, consumedQueries, common + String.format(Locale.ROOT,
                             "; the group applied %,.0f events/s, its last waits included", applied)));
         } catch (Exception e) {
@@ -189,7 +200,32 @@ final class ReadYourWrites {
             return List.of(published.failed(reason), consumed.failed(reason));
         } finally {
             callers.shutdownNow();
+            PipelineWorkloads.closeQuietly(receiver);
         }
+    }
+
+    /**
+     * When a Kafka consumer of the topic received the sampled events, from their appends' return:
+     * the pipeline's own share of the waits (bounded: 10 s after the waits).
+     */
+    private static String kafkaReceipt(BenchKafka.Receiver receiver, Map<Long, Long> sampled) throws InterruptedException {
+        List<Map.Entry<Long, Long>> events = new ArrayList<>(sampled.entrySet());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!receiver.receivedAll(events) && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the last records, bounded by the deadline
+        }
+        Histogram histogram = Latency.newHistogram();
+        for (Map.Entry<Long, Long> event : events) {
+            Long received = receiver.receivedAt(event.getKey());
+            if (received != null) {
+                Latency.record(histogram, received - event.getValue());
+            }
+        }
+        Latency latency = Latency.of(histogram);
+        return latency == null ? "; no sampled event reached a Kafka consumer" : String.format(Locale.ROOT,
+                "; a Kafka consumer received the sampled events p50 %s, p99 %s, max %s ms after the append%s",
+                ReportRenderer.millis(latency.p50Ms()), ReportRenderer.millis(latency.p99Ms()), ReportRenderer.millis(latency.maxMs()),
+                latency.count() < events.size() ? String.format(Locale.ROOT, " (%,d of %,d)", latency.count(), events.size()) : "");
     }
 
     private static ResultRow row(BenchContext.Subject subject, double achieved, Waits waits, long queries, String common) {
@@ -221,7 +257,8 @@ final class ReadYourWrites {
         }
     }
 
-    private record Sample(long appends, long events, Waits published, Waits consumed) {
+    /** One phase's appends and waits; {@code sampled}: the last event id of each sampled append, and when it returned. */
+    private record Sample(long appends, long events, Waits published, Waits consumed, Map<Long, Long> sampled) {
     }
 
     /** Runs the simulation for {@code duration}; waits of both kinds after every {@value #SAMPLE_EVERY}th append. */
@@ -232,6 +269,7 @@ final class ReadYourWrites {
         AtomicLong appends = new AtomicLong();
         AtomicLong events = new AtomicLong();
         ConcurrentLinkedQueue<Future<?>> pending = new ConcurrentLinkedQueue<>();
+        Map<Long, Long> sampled = new java.util.concurrent.ConcurrentHashMap<>();
         GameSimulation simulation = GameSimulation.builder(context.store)
                 .eventsPerSecond(RATE)
                 .writers(PipelineWorkloads.simulationWriters(RATE))
@@ -243,10 +281,11 @@ final class ReadYourWrites {
                     if (appends.incrementAndGet() % SAMPLE_EVERY != 0) {
                         return;
                     }
-                    pending.add(callers.submit(() -> wait(published, returned,
-                            () -> publishedWaits.awaitPublished(result, WAIT_TIMEOUT))));
-                    pending.add(callers.submit(() -> wait(consumed, returned,
-                            () -> consumedWaits.awaitConsumed(GROUP, result, WAIT_TIMEOUT))));
+                    sampled.put(result.eventIds().get(result.eventIds().size() - 1), returned);
+                    submit(callers, pending, published, () -> wait(published, returned,
+                            () -> publishedWaits.awaitPublished(result, WAIT_TIMEOUT)));
+                    submit(callers, pending, consumed, () -> wait(consumed, returned,
+                            () -> consumedWaits.awaitConsumed(GROUP, result, WAIT_TIMEOUT)));
                 })
                 .build();
         simulation.runFor(duration);
@@ -254,7 +293,15 @@ final class ReadYourWrites {
         for (Future<?> future : pending) {
             future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
-        return new Sample(appends.get(), events.get(), published, consumed);
+        return new Sample(appends.get(), events.get(), published, consumed, sampled);
+    }
+
+    private static void submit(ExecutorService callers, ConcurrentLinkedQueue<Future<?>> pending, Waits waits, Runnable wait) {
+        try {
+            pending.add(callers.submit(wait));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            waits.failed(new IllegalStateException("more than " + CALLER_THREADS + " waits at once"));
+        }
     }
 
     @FunctionalInterface
@@ -331,6 +378,10 @@ final class ReadYourWrites {
             if (outcome.failed.get() > 0) {
                 return subject.failed(String.format(Locale.ROOT, "%,d of %,d waits failed: %s", outcome.failed.get(), count,
                         outcome.firstFailure.get()));
+            }
+            if (outcome.histogram.getTotalCount() < count) {
+                return subject.failed(String.format(Locale.ROOT, "only %,d of %,d waits returned",
+                        outcome.histogram.getTotalCount(), count));
             }
             long last = release.get();
             for (long t : returned) {
