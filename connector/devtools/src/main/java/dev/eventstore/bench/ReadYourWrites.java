@@ -34,7 +34,8 @@ import org.HdrHistogram.Histogram;
  *       {@link EventStore#awaitPublished} returning (the bridge has recorded Kafka's
  *       acknowledgement) and to {@link EventStore#awaitConsumed} returning for the demo
  *       leaderboard's consumer group (its checkpointing subscriber has applied the event), both
- *       waits started at once on callers' threads;</li>
+ *       waits started at once, each on a caller's thread of its own; beside them, when a plain
+ *       Kafka consumer of the topic received the same events (the pipeline's share);</li>
  *   <li>many callers at once: {@link BenchSettings#waiters} single-event appends on
  *       {@value #WAITER_STREAMS} streams, then as many threads, released together, each waiting
  *       for one of them; the time until every wait has returned.</li>
