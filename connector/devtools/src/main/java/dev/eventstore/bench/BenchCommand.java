@@ -139,7 +139,7 @@ public final class BenchCommand implements Callable<Integer> {
             + " workload, appending at 1,000 events/s (default PT20S; quick PT2S).")
     Duration rywDuration;
 
-    @Option(names = "--waiters", paramLabel = "N", description = "Callers waiting at once in the concurrent-waiters workload (default 1000).")
+    @Option(names = "--waiters", paramLabel = "N", description = "Callers waiting at once in the concurrent-waiters workload (default 1000; quick 200).")
     Integer waiters;
 
     @Option(names = "--replay-events", paramLabel = "N", description = "Events read back from Kafka by the replay workload (default 1000000; quick 20000).")

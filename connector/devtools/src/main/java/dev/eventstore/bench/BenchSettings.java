@@ -86,7 +86,7 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
             case QUICK -> new BenchSettings(suite, profile, false, Duration.ofMillis(200), Duration.ofMillis(500),
                     Duration.ofMillis(300), Duration.ofMillis(1000), 2000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
                     1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 20_000, 5_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of(),
-                    Duration.ofSeconds(2), 1000);
+                    Duration.ofSeconds(2), 200);
             case DEFAULT -> new BenchSettings(suite, profile, false, Duration.ofSeconds(2), Duration.ofSeconds(8),
                     Duration.ofSeconds(3), Duration.ofSeconds(15), 30_000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
                     1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 1_000_000, 1_000_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of(),

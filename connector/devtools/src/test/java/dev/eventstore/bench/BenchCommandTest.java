@@ -44,6 +44,7 @@ class BenchCommandTest {
         assertThat(defaults.readYourWritesDuration()).isEqualTo(Duration.ofSeconds(20));
         assertThat(quick.readYourWritesDuration()).isLessThan(defaults.readYourWritesDuration());
         assertThat(defaults.waiters()).isEqualTo(1000);
+        assertThat(quick.waiters()).isLessThan(defaults.waiters());
         assertThat(defaults.scaleEvents()).isZero();
         assertThat(full.suite()).isEqualTo(BenchSettings.Suite.APPEND);
         assertThat(full.drainEvents()).containsExactly(100_000, 1_000_000);
