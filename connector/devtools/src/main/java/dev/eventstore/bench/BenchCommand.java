@@ -42,8 +42,10 @@ import picocli.CommandLine.Spec;
         footer = {"",
             "Suites: append (batches, single events, contention), read (a whole stream,",
             "a catch-up in pages), pipeline (commit-to-consumer latency at set rates,",
-            "backlog drain), replay (events read back from Kafka into typed events by one",
-            "consumer and by one per core, and republished from PostgreSQL),",
+            "backlog drain, read your writes: awaitPublished and awaitConsumed after",
+            "appends at 1,000 events/s and from many callers at once), replay (events",
+            "read back from Kafka into typed events by one consumer and by one per core,",
+            "and republished from PostgreSQL),",
             "all. --full adds the 1,000,000-event drain and the",
             "10,000,000-event scale workload (with append, read or all).",
             "Exit codes: 0 every row ran or was not asked for, 1 a row failed,",
@@ -132,6 +134,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--drain-events", paramLabel = "N,N", split = ",", description = "Backlog sizes to drain (default 100000; full 100000,1000000; quick 5000).")
     List<Integer> drainEvents;
+
+    @Option(names = "--ryw-duration", paramLabel = "DURATION", description = "Measured time of the read-your-writes"
+            + " workload, appending at 1,000 events/s (default PT20S; quick PT2S).")
+    Duration rywDuration;
+
+    @Option(names = "--waiters", paramLabel = "N", description = "Callers waiting at once in the concurrent-waiters workload (default 1000; quick 200).")
+    Integer waiters;
 
     @Option(names = "--replay-events", paramLabel = "N", description = "Events read back from Kafka by the replay workload (default 1000000; quick 20000).")
     Integer replayEvents;
@@ -228,7 +237,12 @@ public final class BenchCommand implements Callable<Integer> {
                 scaleEvents == null ? d.scaleEvents() : atLeastLong("--scale-events", scaleEvents, 0),
                 maxOperations == null ? d.maxOperations() : atLeastLong("--max-operations", maxOperations, 1),
                 messageDbVersion == null ? d.messageDbVersion() : version(messageDbVersion),
-                bridgeSettings(bridgeSettings));
+                bridgeSettings(bridgeSettings),
+                positive("--ryw-duration", rywDuration, d.readYourWritesDuration(), false),
+                atLeast("--waiters", waiters, d.waiters(), 1));
+        if (settings.waiters() > 10_000) {
+            throw new CommandFailedException("--waiters must be at most 10000: each is a thread", ExitCodes.USAGE);
+        }
         if (settings.maxWriters() > 190) {
             throw new CommandFailedException("at most 190 writers: each holds a connection", ExitCodes.USAGE);
         }

@@ -33,12 +33,16 @@ import java.util.Map;
  * @param messageDbVersion npm version of {@code @eventide/message-db} for {@code --peers}
  * @param bridgeSettings bridge settings ({@code BridgeConfig} keys) of our bridge in the pipeline
  *     workloads, over its defaults
+ * @param readYourWritesDuration time the read-your-writes workload is measured, appending at
+ *     {@value ReadYourWrites#RATE} events/s
+ * @param waiters callers waiting at once in the concurrent-waiters workload
  */
 record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmup, Duration duration,
                      Duration pipelineWarmup, Duration pipelineDuration, int pipelineBurstEvents, int batchSize, List<Integer> batchWriters,
                      List<Integer> singleWriters, int contentionWriters, int hotStreams, int streamEvents,
                      int catchUpEvents, int pageSize, List<Integer> pipelineRates, List<Integer> drainEvents,
-                     int replayEvents, int republishEvents, long scaleEvents, long maxOperations, String messageDbVersion, Map<String, String> bridgeSettings) {
+                     int replayEvents, int republishEvents, long scaleEvents, long maxOperations, String messageDbVersion, Map<String, String> bridgeSettings,
+                     Duration readYourWritesDuration, int waiters) {
 
     /** Which workloads run. */
     enum Suite {
@@ -81,14 +85,16 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
         return switch (profile) {
             case QUICK -> new BenchSettings(suite, profile, false, Duration.ofMillis(200), Duration.ofMillis(500),
                     Duration.ofMillis(300), Duration.ofMillis(1000), 2000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
-                    1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 20_000, 5_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
+                    1000, 5000, 1000, List.of(1000, 5000), List.of(5000), 20_000, 5_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of(),
+                    Duration.ofSeconds(2), 200);
             case DEFAULT -> new BenchSettings(suite, profile, false, Duration.ofSeconds(2), Duration.ofSeconds(8),
                     Duration.ofSeconds(3), Duration.ofSeconds(15), 30_000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
-                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 1_000_000, 1_000_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of());
+                    1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000), 1_000_000, 1_000_000, 0, 10_000_000L, MESSAGE_DB_VERSION, Map.of(),
+                    Duration.ofSeconds(20), 1000);
             case FULL -> new BenchSettings(suite, profile, false, Duration.ofSeconds(3), Duration.ofSeconds(12),
                     Duration.ofSeconds(3), Duration.ofSeconds(20), 30_000, 100, List.of(1, 8), List.of(1, 8, 16), 8, 10,
                     1000, 100_000, 1000, List.of(1000, 5000), List.of(100_000, 1_000_000), 1_000_000, 1_000_000, 10_000_000L, 10_000_000L,
-                    MESSAGE_DB_VERSION, Map.of());
+                    MESSAGE_DB_VERSION, Map.of(), Duration.ofSeconds(20), 1000);
         };
     }
 
@@ -116,9 +122,11 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
     String describe() {
         return String.format(Locale.ROOT,
                 "%s; warm-up %s + %s per case; batches of %d; pipeline %,d-event burst, then %s + %s at %s events/s;"
-                        + " drain %s; replay %,d; republish %,d; catch-up %,d in pages of %,d; scale %s",
+                        + " drain %s; read your writes %s + %s at %,d events/s, %,d waiters; replay %,d; republish %,d;"
+                        + " catch-up %,d in pages of %,d; scale %s",
                 profile.label(), seconds(warmup), seconds(duration), batchSize, pipelineBurstEvents, seconds(pipelineWarmup),
-                seconds(pipelineDuration), join(pipelineRates), join(drainEvents), replayEvents, republishEvents, catchUpEvents, pageSize,
+                seconds(pipelineDuration), join(pipelineRates), join(drainEvents), seconds(pipelineWarmup),
+                seconds(readYourWritesDuration), ReadYourWrites.RATE, waiters, replayEvents, republishEvents, catchUpEvents, pageSize,
                 scaleEvents == 0 ? "off (--full)" : String.format(Locale.ROOT, "%,d events", scaleEvents))
                 + (bridgeSettings.isEmpty() ? "" : "; our bridge with " + new java.util.TreeMap<>(bridgeSettings));
     }

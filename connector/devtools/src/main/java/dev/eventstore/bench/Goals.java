@@ -49,6 +49,12 @@ final class Goals {
                 r -> r.latency() == null ? null : r.latency().p50Ms(), false, " ms", ReportRenderer::millis));
         goals.add(aheadOfPeers(rows, "latency at 1,000 events/s: p99 below every peer", PipelineWorkloads.LATENCY + 1000,
                 r -> r.latency() == null ? null : r.latency().p99Ms(), false, " ms", ReportRenderer::millis));
+        goals.add(waitGoal(rows, "read your writes at 1,000 events/s: awaitPublished p99 at most 50 ms after the append returns",
+                ReadYourWrites.PUBLISHED + ReadYourWrites.RATE, 50, Latency::p99Ms, "p99"));
+        goals.add(waitGoal(rows, "read your writes at 1,000 events/s: awaitConsumed p99 at most 100 ms after the append returns",
+                ReadYourWrites.CONSUMED + ReadYourWrites.RATE, 100, Latency::p99Ms, "p99"));
+        goals.add(waitGoal(rows, "1,000 callers at once: every awaitConsumed returns within 1 s of their release",
+                ReadYourWrites.WAITERS_CONSUMED + 1000, 1000, Latency::maxMs, "the last"));
         goals.add(idleGoal(rows));
         goals.add(processDrainGoal(rows));
         goals.add(heapGoal(rows, facts));
@@ -128,6 +134,20 @@ final class Goals {
         return new Goal(goal, value <= targetMs ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
                 name + " " + ReportRenderer.millis(value) + " ms at " + ReportRenderer.eventsPerSecond(ours.get().eventsPerSecond())
                         + " events/s");
+    }
+
+    /** A read-your-writes row's percentile at most {@code targetMs}; its queries per wait beside. */
+    private static Goal waitGoal(List<ResultRow> rows, String goal, String workload, double targetMs,
+                                 Function<Latency, Double> percentile, String name) {
+        Optional<ResultRow> ours = rows.stream()
+                .filter(r -> r.workloadId().equals(workload) && r.role() == ResultRow.Role.OURS).findFirst();
+        if (ours.isEmpty() || !ours.get().ran() || ours.get().latency() == null) {
+            return new Goal(goal, Goal.Verdict.NOT_MEASURED, ours.map(r -> "did not run: " + r.note()).orElse("not run in this run"));
+        }
+        double value = percentile.apply(ours.get().latency());
+        return new Goal(goal, value <= targetMs ? Goal.Verdict.MET : Goal.Verdict.NOT_MET,
+                name + " " + ReportRenderer.millis(value) + " ms" + ReadYourWrites.queriesPerWait(ours.get())
+                        .map(q -> String.format(Locale.ROOT, ", %.2f queries per wait", q)).orElse(""));
     }
 
     private static Goal heapGoal(List<ResultRow> rows, RunFacts facts) {

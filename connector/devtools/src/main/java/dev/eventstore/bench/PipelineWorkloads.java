@@ -58,7 +58,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       product's own transform ({@link ConnectPeers});</li>
  *   <li>draining a backlog (events appended while the publisher was stopped) to Kafka's
  *       acknowledgement: the same subjects, Debezium alone ({@link CaptureOnly}), and a raw
- *       producer sending records of the same bytes to the same broker.</li>
+ *       producer sending records of the same bytes to the same broker;</li>
+ *   <li>reading your own writes: how long {@code awaitPublished} and {@code awaitConsumed} keep a
+ *       caller after its append ({@link ReadYourWrites}).</li>
  * </ul>
  */
 final class PipelineWorkloads {
@@ -87,7 +89,7 @@ final class PipelineWorkloads {
     }
 
     static int caseCount(BenchSettings settings) {
-        return settings.pipelineRates().size() * 4 + settings.drainEvents().size() * 6;
+        return settings.pipelineRates().size() * 4 + settings.drainEvents().size() * 6 + ReadYourWrites.caseCount();
     }
 
     /** The producer's linger.ms when none is set: what "Debezium's defaults" run with. */
@@ -129,6 +131,7 @@ final class PipelineWorkloads {
             for (int events : context.settings.drainEvents()) {
                 rows.addAll(drain.drain(events));
             }
+            rows.addAll(new ReadYourWrites(this, context).run());
         } finally {
             closeQuietly(peers);
             admin.close(Duration.ofSeconds(5));

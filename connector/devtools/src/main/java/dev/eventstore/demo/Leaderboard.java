@@ -2,6 +2,7 @@ package dev.eventstore.demo;
 
 import dev.eventstore.EventStore;
 import dev.eventstore.consumer.CheckpointingSubscriber;
+import dev.eventstore.schema.SchemaName;
 import dev.eventstore.schema.SqlResource;
 import dev.eventstore.simulation.GameEvents;
 import dev.eventstore.simulation.GuessProcessed;
@@ -20,18 +21,29 @@ import java.util.Map;
 public final class Leaderboard {
 
     public static final String GROUP = "leaderboard";
+    /** The schema of the dev command's read model, {@code demo.leaderboard}. */
+    public static final SchemaName SCHEMA = SchemaName.of("demo");
 
     private Leaderboard() {
     }
 
-    /** Creates the read model if needed and starts the subscriber on its own thread. */
+    /** Creates the read model {@code demo.leaderboard} if needed and starts the group {@value #GROUP} on its own thread. */
     public static CheckpointingSubscriber start(EventStore store, String bootstrapServers, String gameTopic) throws SQLException {
+        return start(store, bootstrapServers, gameTopic, GROUP, SCHEMA);
+    }
+
+    /**
+     * Creates the read model {@code <schema>.leaderboard} if needed and starts the consumer group
+     * {@code group} on its own thread (the bench runs its own group and keeps the table in its schema).
+     */
+    public static CheckpointingSubscriber start(EventStore store, String bootstrapServers, String gameTopic, String group,
+                                                SchemaName schema) throws SQLException {
         try (Connection connection = store.dataSource().getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(SqlResource.load("create_leaderboard"));
+            statement.execute(SqlResource.load("create_leaderboard", schema));
         }
-        String addPoints = SqlResource.load("add_leaderboard_points");
+        String addPoints = SqlResource.load("add_leaderboard_points", schema);
         return CheckpointingSubscriber.builder(Map.of(
-                        "group.id", GROUP,
+                        "group.id", group,
                         "topics", gameTopic,
                         "bootstrap.servers", bootstrapServers,
                         "auto.offset.reset", "earliest"))

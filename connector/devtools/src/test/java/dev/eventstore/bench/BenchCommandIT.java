@@ -50,6 +50,12 @@ class BenchCommandIT {
                     "Debezium EventRouter on Kafka Connect (poll 10 ms, linger 0)",
                     "eventstore transform on Kafka Connect (poll 10 ms, linger 0)",
                     "Debezium alone, records counted and discarded (no Kafka)", "raw Kafka producer, same records (ceiling)"),
+            row("read your writes at 1,000 events/s: append to awaitPublished",
+                    "eventstore awaitPublished, every 10th append (published.interval.ms 10)"),
+            row("read your writes at 1,000 events/s: append to awaitConsumed",
+                    "eventstore awaitConsumed, leaderboard group, every 10th append"),
+            row("200 callers at once: awaitConsumed of an event each", "eventstore awaitConsumed, leaderboard group"),
+            row("200 callers at once: awaitPublished of an event each", "eventstore awaitPublished"),
             row("idle: 2 s with no traffic, publisher in its own process", "eventstore run, -Xmx256m (defaults: poll 10 ms)",
                     "eventstore run, -Xmx256m, poll 500 ms (Debezium's default)"),
             row("backlog drain of 5,000 events, publisher in its own process", "eventstore run, -Xmx256m",
@@ -120,6 +126,10 @@ class BenchCommandIT {
                 assertThat(number(cells[column])).as(name + " " + ReportRenderer.HEADER[column]).isGreaterThanOrEqualTo(0);
             }
             assertThat(number(cells[6])).as(name + " max").isPositive();
+            if (cells[1].contains("await")) {
+                assertThat(cells[cells.length - 1]).as(name + ": the queries each wait cost")
+                        .containsPattern("^" + ReadYourWrites.QUERIES_PREFIX + "[0-9]+\\.[0-9]{2} ");
+            }
         }
         assertThat(report).contains("message-db", "not run: pass --peers", "goals", "replay 1,000,000 events");
     }

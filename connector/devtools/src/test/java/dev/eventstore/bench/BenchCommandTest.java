@@ -41,6 +41,10 @@ class BenchCommandTest {
         assertThat(defaults.republishEvents()).isEqualTo(1_000_000);
         assertThat(quick.republishEvents()).isLessThan(defaults.republishEvents());
         assertThat(quick.replayEvents()).isLessThan(defaults.replayEvents());
+        assertThat(defaults.readYourWritesDuration()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(quick.readYourWritesDuration()).isLessThan(defaults.readYourWritesDuration());
+        assertThat(defaults.waiters()).isEqualTo(1000);
+        assertThat(quick.waiters()).isLessThan(defaults.waiters());
         assertThat(defaults.scaleEvents()).isZero();
         assertThat(full.suite()).isEqualTo(BenchSettings.Suite.APPEND);
         assertThat(full.drainEvents()).containsExactly(100_000, 1_000_000);
@@ -52,7 +56,7 @@ class BenchCommandTest {
         BenchSettings settings = parse(Map.of(), "bench", "pipeline", "--quick", "--duration", "PT3S", "--warmup", "PT0S",
                 "--pipeline-rates", "500,2000", "--drain-events", "20000", "--single-writers", "2,4", "--batch-size", "50",
                 "--catch-up-events", "7000", "--page-size", "100", "--scale-events", "1000000", "--replay-events", "3000",
-                "--peers").settings();
+                "--peers", "--ryw-duration", "PT5S", "--waiters", "200").settings();
 
         assertThat(settings.duration()).isEqualTo(Duration.ofSeconds(3));
         assertThat(settings.warmup()).isZero();
@@ -66,6 +70,8 @@ class BenchCommandTest {
         assertThat(settings.scaleEvents()).isEqualTo(1_000_000L);
         assertThat(settings.peers()).isTrue();
         assertThat(settings.maxWriters()).isEqualTo(8);
+        assertThat(settings.readYourWritesDuration()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.waiters()).isEqualTo(200);
     }
 
     @Test
@@ -89,6 +95,9 @@ class BenchCommandTest {
         assertUsage(parse(Map.of(), "bench", "all", "--batch-size", "0"), "--batch-size must be 1 or more");
         assertUsage(parse(Map.of(), "bench", "all", "--single-writers", "1,0"), "--single-writers values must be 1 to 256");
         assertUsage(parse(Map.of(), "bench", "all", "--message-db-version", "1.3; rm"), "--message-db-version must be");
+        assertUsage(parse(Map.of(), "bench", "pipeline", "--ryw-duration", "PT0S"), "--ryw-duration must be positive");
+        assertUsage(parse(Map.of(), "bench", "pipeline", "--waiters", "0"), "--waiters must be 1 or more");
+        assertUsage(parse(Map.of(), "bench", "pipeline", "--waiters", "20000"), "--waiters must be at most 10000");
     }
 
     private static void assertUsage(BenchCommand command, String message) {

@@ -143,4 +143,28 @@ class GoalsTest {
         assertThat(ReplayWorkloads.consumersOf("replay.n1000000.c12")).isEqualTo(12);
         assertThat(ReplayWorkloads.consumersOf("replay.n1000000")).isEqualTo(1);
     }
+
+    @Test
+    void readYourWritesIsJudgedOnTheWaitsAsTheCallerSawThem() {
+        ResultRow.Basis p99 = ResultRow.Basis.P99_LATENCY;
+        List<ResultRow> rows = List.of(
+                row("ryw.published.r1000", "eventstore-await-published", ResultRow.Role.OURS, p99, 1000,
+                        new Latency(15, 40, 45, 50, 2000)).withNote("queries per wait 2.10 (4,200 queries, 2,000 waits); x"),
+                row("ryw.consumed.r1000", "eventstore-await-consumed", ResultRow.Role.OURS, p99, 1000,
+                        new Latency(30, 120, 130, 140, 2000)).withNote("queries per wait 3.50 (7,000 queries, 2,000 waits); x"),
+                ResultRow.failed("ryw.waiters.consumed.n1000", "w", "eventstore-await-consumed", "s", ResultRow.Role.OURS, p99,
+                        "3 of 1,000 waits failed: AwaitTimeoutException"));
+        BenchSettings settings = BenchSettings.defaults(BenchSettings.Suite.PIPELINE, BenchSettings.Profile.DEFAULT);
+
+        Map<String, Goal> goals = evaluate(rows, settings, Duration.ofMinutes(5));
+
+        Goal published = find(goals, "read your writes at 1,000 events/s: awaitPublished");
+        assertThat(published.verdict()).isEqualTo(Goal.Verdict.MET);
+        assertThat(published.measured()).isEqualTo("p99 40.0 ms, 2.10 queries per wait");
+        assertThat(find(goals, "read your writes at 1,000 events/s: awaitConsumed").verdict()).isEqualTo(Goal.Verdict.NOT_MET);
+        Goal waiters = find(goals, "1,000 callers at once");
+        assertThat(waiters.verdict()).isEqualTo(Goal.Verdict.NOT_MEASURED);
+        assertThat(waiters.measured()).contains("3 of 1,000 waits failed");
+        assertThat(ReadYourWrites.queriesPerWait(rows.get(1))).hasValue(3.5);
+    }
 }

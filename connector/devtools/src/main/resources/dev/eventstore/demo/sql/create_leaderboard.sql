@@ -1,8 +1,8 @@
--- The dev command's demo read model: points per player, kept by the `leaderboard` consumer group
--- (a checkpointing subscriber) in the same transaction as its subscription positions.
--- Parameters: none.
-CREATE SCHEMA IF NOT EXISTS demo;
-CREATE TABLE IF NOT EXISTS demo.leaderboard (
+-- The demo read model: points per player, kept by a consumer group of the demo (a checkpointing
+-- subscriber) in the same transaction as its subscription positions.
+-- Parameters: none; ${schema} is the read model's schema (demo for the dev command).
+CREATE SCHEMA IF NOT EXISTS ${schema};
+CREATE TABLE IF NOT EXISTS ${schema}.leaderboard (
   player_id text NOT NULL,
   points bigint NOT NULL,
   correct_guesses bigint NOT NULL,
