@@ -43,6 +43,7 @@ public final class BridgeConfig extends AbstractConfig {
         String SLOT_FAILOVER = "slot.failover";
         String SNAPSHOT_MODE = "snapshot.mode";
         String POLL_INTERVAL_MS = "poll.interval.ms";
+        String POLL_IDLE_PAUSE_MS = "poll.idle.pause.ms";
         String MAX_BATCH_SIZE = "max.batch.size";
         String MAX_QUEUE_SIZE = "max.queue.size";
         String OFFSET_FLUSH_INTERVAL_MS = "offset.flush.interval.ms";
@@ -139,6 +140,13 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " spins through the last millisecond of each wait (an idle `run` used 13 % of a core"
                                 + " at 10 ms and 1.4 % at 500 ms).",
                         GROUP_CAPTURE, 3, ConfigDef.Width.SHORT, "Poll interval")
+                .define(Key.POLL_IDLE_PAUSE_MS, Type.LONG, 50L, Range.atLeast(0), Importance.LOW,
+                        "How long the bridge pauses before each read of the replication stream once no change"
+                                + " has arrived for a second; the first change read resets it. Debezium otherwise"
+                                + " reads five times, then sleeps poll.interval.ms, whatever the traffic. A change"
+                                + " committed after a quiet second waits up to this long more. 0: read at Debezium's"
+                                + " pace always.",
+                        GROUP_CAPTURE, 4, ConfigDef.Width.SHORT, "Idle pause")
                 .define(Key.MAX_BATCH_SIZE, Type.INT, 2048, Range.atLeast(1), Importance.LOW,
                         "Most change records in one batch handed to the producer.",
                         GROUP_CAPTURE, 4, ConfigDef.Width.SHORT, "Max batch size")
