@@ -140,7 +140,7 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " spins through the last millisecond of each wait (an idle `run` used 13 % of a core"
                                 + " at 10 ms and 1.4 % at 500 ms).",
                         GROUP_CAPTURE, 3, ConfigDef.Width.SHORT, "Poll interval")
-                .define(Key.POLL_IDLE_PAUSE_MS, Type.LONG, 50L, Range.atLeast(0), Importance.LOW,
+                .define(Key.POLL_IDLE_PAUSE_MS, Type.LONG, 20L, Range.atLeast(0), Importance.LOW,
                         "How long the bridge pauses before each read of the replication stream once no change"
                                 + " has arrived for a second; the first change read resets it. Debezium otherwise"
                                 + " reads five times, then sleeps poll.interval.ms, whatever the traffic. A change"

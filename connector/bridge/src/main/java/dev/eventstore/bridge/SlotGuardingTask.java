@@ -9,6 +9,7 @@ import io.debezium.connector.postgresql.PostgresOffsetContext;
 import io.debezium.connector.postgresql.PostgresPartition;
 import io.debezium.connector.base.QueueProviderService;
 import io.debezium.pipeline.ChangeEventSourceCoordinator;
+import io.debezium.pipeline.DataChangeEvent;
 import io.debezium.pipeline.ErrorHandler;
 import io.debezium.service.spi.ServiceProvider;
 import io.debezium.service.spi.ServiceRegistry;
@@ -24,6 +25,7 @@ import io.debezium.connector.postgresql.connection.ReplicationStream;
 import io.debezium.jdbc.JdbcConnection;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,12 +100,16 @@ public class SlotGuardingTask extends PostgresConnectorTask {
 
     private String instance;
     private long idlePause;
-    private volatile WakingQueue<Object> queue;
+    private long pollIntervalNanos;
+    private int maxBatchSize;
+    private volatile WakingQueue<DataChangeEvent> queue;
 
     @Override
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
         instance = config.getString(INSTANCE_KEY);
         idlePause = config.getLong(IDLE_PAUSE_KEY, 0L);
+        pollIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(PostgresConnectorConfig.POLL_INTERVAL_MS));
+        maxBatchSize = config.getInteger(PostgresConnectorConfig.MAX_BATCH_SIZE);
         check(config);
         return super.start(config);
     }
@@ -115,7 +121,7 @@ public class SlotGuardingTask extends PostgresConnectorTask {
     @Override
     protected void registerServiceProviders(ServiceRegistry registry) {
         super.registerServiceProviders(registry);
-        WakingQueue<Object> waking = new WakingQueue<>(1024);
+        WakingQueue<DataChangeEvent> waking = new WakingQueue<>(1024);
         queue = waking;
         registry.registerServiceProvider(new ServiceProvider<QueueProviderService>() {
             @Override
@@ -131,19 +137,42 @@ public class SlotGuardingTask extends PostgresConnectorTask {
     }
 
     /**
-     * Waits parked while the queue is empty, at most {@link #IDLE_POLL_MS}, then polls as Debezium
-     * does: a batch is handed over when full or after poll.interval.ms. A record arriving wakes
-     * the wait at once. With nothing to hand over, Debezium's poll is skipped (it would wait
-     * poll.interval.ms and spin through its last millisecond) unless the capture has failed.
+     * Waits parked while the queue is empty, at most {@link #IDLE_POLL_MS}, woken by the first
+     * record. Debezium's own poll would wait poll.interval.ms at a time and spin through the last
+     * millisecond of each wait, whether or not anything arrives.
+     * <ul>
+     *   <li>Nothing arrived: an empty batch, unless the capture has failed, which Debezium's poll
+     *       reports.</li>
+     *   <li>The first record arrived after a whole poll.interval.ms of waiting (light traffic): it
+     *       is handed over at once, with whatever came with it. Debezium's poll would hold it one
+     *       more interval for a batch that light traffic does not fill.</li>
+     *   <li>Otherwise, and whenever the queue was not empty, Debezium's poll: a batch is handed over
+     *       when full or after poll.interval.ms, as at any steady rate.</li>
+     * </ul>
      */
     @Override
     public List<SourceRecord> doPoll() throws InterruptedException {
-        WakingQueue<Object> waking = queue;
-        if (waking != null && !waking.awaitRecord(IDLE_POLL_MS, TimeUnit.MILLISECONDS)
-                && getErrorHandler().map(ErrorHandler::getProducerThrowable).isEmpty()) {
+        WakingQueue<DataChangeEvent> waking = queue;
+        if (waking == null || !waking.isEmpty()) {
+            return super.doPoll();
+        }
+        long start = System.nanoTime();
+        boolean arrived = waking.awaitRecord(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+        if (getErrorHandler().map(ErrorHandler::getProducerThrowable).isPresent()) {
+            return super.doPoll();
+        }
+        if (!arrived) {
             return List.of();
         }
-        return super.doPoll();
+        if (System.nanoTime() - start < pollIntervalNanos) {
+            return super.doPoll();
+        }
+        List<DataChangeEvent> events = waking.take(maxBatchSize);
+        List<SourceRecord> records = new ArrayList<>(events.size());
+        for (DataChangeEvent event : events) {
+            records.add(event.getRecord());
+        }
+        return records;
     }
 
     /** The backend pid of the bridge instance's replication stream, or {@code null} when not streaming. */

@@ -2,6 +2,8 @@ package dev.eventstore.bridge;
 
 import io.debezium.connector.base.QueueProvider;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,16 +15,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Debezium's queue has no wait of that kind: its {@code poll()} waits for a full batch or the
  * end of {@code poll.interval.ms}, in whole milliseconds ({@code Condition.await(remaining.toMillis())}),
- * and loops without waiting through the last, partial millisecond of every interval. An idle
- * bridge at the 10 ms default therefore spun about a tenth of the time: 13 % of a core for the
+ * and loops without waiting through the last, partial millisecond of every interval. At the 10 ms
+ * default that alone keeps an idle bridge busy about a tenth of the time: 13 % of a core for the
  * whole process, nine JFR execution samples in ten inside {@code ChangeEventQueue.poll}.
- * {@link SlotGuardingTask#doPoll()} first waits here, parked until the capture thread enqueues a
- * record (or {@link SlotGuardingTask#IDLE_POLL} passes), then lets Debezium's {@code poll()}
- * collect the batch as before; while changes flow, the queue is rarely empty and nothing changes.
+ * {@link SlotGuardingTask#doPoll()} waits here instead while the queue is empty, parked until the
+ * capture thread enqueues a record.
  *
  * <p>{@link #enqueue}, {@link #poll} and {@link #size} run under the {@code ChangeEventQueue}'s
- * lock, as for Debezium's own {@code DefaultQueueProvider}; {@link #awaitRecord} runs outside it,
- * on one thread at a time (the engine's polling thread), and reads only the atomic count.
+ * lock, as for Debezium's own {@code DefaultQueueProvider}, and under this object's monitor, which
+ * {@link #take} (outside Debezium's lock) holds too. {@link #awaitRecord} runs on one thread at a
+ * time (the engine's polling thread) and reads only the atomic count.
  */
 final class WakingQueue<T> implements QueueProvider<T> {
 
@@ -45,7 +47,7 @@ final class WakingQueue<T> implements QueueProvider<T> {
     }
 
     @Override
-    public void enqueue(T event) {
+    public synchronized void enqueue(T event) {
         records.add(event);
         count.incrementAndGet();
         Thread w = waiter;
@@ -55,7 +57,7 @@ final class WakingQueue<T> implements QueueProvider<T> {
     }
 
     @Override
-    public T poll() {
+    public synchronized T poll() {
         T event = records.poll();
         if (event != null) {
             count.decrementAndGet();
@@ -64,8 +66,23 @@ final class WakingQueue<T> implements QueueProvider<T> {
     }
 
     @Override
-    public int size() {
+    public synchronized int size() {
         return records.size();
+    }
+
+    /** Takes up to {@code max} records, without Debezium's lock (see {@link SlotGuardingTask#doPoll()}). */
+    synchronized List<T> take(int max) {
+        List<T> taken = new ArrayList<>(Math.min(max, records.size()));
+        T event;
+        while (taken.size() < max && (event = records.poll()) != null) {
+            taken.add(event);
+            count.decrementAndGet();
+        }
+        return taken;
+    }
+
+    boolean isEmpty() {
+        return count.get() == 0;
     }
 
     /**
