@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * <p>And it keeps an idle bridge from spending CPU on Debezium's two polling loops: the engine's
  * polling thread waits parked while the queue is empty, woken by the first record
  * ({@link WakingQueue}), and the capture thread reads the replication stream less often after a
- * quiet second ({@link PacedReplicationStream}, poll.idle.pause.ms). BENCHMARKS.md, "Idle",
+ * quiet spell ({@link PacedReplicationStream}, poll.idle.pause.ms). BENCHMARKS.md, "Idle",
  * gives the figures.
  */
 public class SlotGuardingTask extends PostgresConnectorTask {
@@ -91,12 +91,16 @@ public class SlotGuardingTask extends PostgresConnectorTask {
     private static final Map<String, Set<Integer>> OWN = new ConcurrentHashMap<>();
     /**
      * The longest the polling thread waits parked for a first record before it returns an empty
-     * batch to the engine, or, when the capture thread has failed, runs Debezium's own poll,
-     * which reports the failure.
+     * batch to the engine, or, when the capture thread has failed, runs Debezium's own poll, which
+     * reports the failure: as soon as with Debezium's default poll.interval.ms.
      */
-    static final long IDLE_POLL_MS = 100;
-    /** How long without a message before the capture reads the stream at the slower pace. */
-    static final long IDLE_AFTER_MS = 1000;
+    static final long IDLE_POLL_MS = 500;
+    /**
+     * How long without a message before the capture reads the stream at the idle pace: short, so
+     * that the heartbeat's transaction every heartbeat.interval.ms costs little, and no shorter than
+     * a pause within a transaction's messages.
+     */
+    static final long IDLE_AFTER_MS = 200;
 
     private String instance;
     private long idlePause;

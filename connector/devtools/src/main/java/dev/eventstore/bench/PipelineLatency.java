@@ -58,7 +58,7 @@ final class PipelineLatency {
     private static final Duration ARRIVAL_TIMEOUT = Duration.ofSeconds(30);
     /** The workload of single events after a quiet spell ({@link #latency(Variant, int)}). */
     static final String SPORADIC = "pipeline.sporadic";
-    /** The quiet spell before each of them: longer than the bridge's one idle second. */
+    /** The quiet spell before each of them: longer than the 200 ms after which the bridge counts as idle. */
     static final Duration SPORADIC_GAP = Duration.ofSeconds(2);
 
     private final PipelineWorkloads owner;
