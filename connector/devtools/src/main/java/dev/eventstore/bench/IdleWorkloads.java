@@ -59,7 +59,7 @@ final class IdleWorkloads {
         ProcessWorkloads processes = new ProcessWorkloads(context);
         try {
             String workload = String.format(Locale.ROOT, "idle: %d s with no traffic, publisher in its own process",
-                    ProcessWorkloads.IDLE_SECONDS);
+                    processes.idleSeconds());
             for (long poll : POLL_INTERVALS) {
                 ResultRow.Role role = poll == DEFAULT_POLL ? ResultRow.Role.OURS : ResultRow.Role.REFERENCE;
                 Map<String, String> environment = new HashMap<>();

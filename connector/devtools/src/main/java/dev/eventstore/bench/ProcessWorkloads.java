@@ -81,6 +81,11 @@ final class ProcessWorkloads {
         return Optional.of(Double.parseDouble(number));
     }
 
+    /** Seconds an idle row measures: {@link #IDLE_SECONDS}, or 2 for {@code --quick}. */
+    int idleSeconds() {
+        return idleSeconds;
+    }
+
     /** Closes the admin client: after {@link #idle} alone, where {@link #run} is not called. */
     void close() {
         admin.close(Duration.ofSeconds(5));
