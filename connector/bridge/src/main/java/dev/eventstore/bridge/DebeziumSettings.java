@@ -74,6 +74,7 @@ final class DebeziumSettings {
         p.setProperty("tombstones.on.delete", "false");
 
         p.setProperty("poll.interval.ms", Long.toString(config.getLong(BridgeConfig.Key.POLL_INTERVAL_MS)));
+        p.setProperty(SlotGuardingTask.IDLE_PAUSE_KEY, Long.toString(config.getLong(BridgeConfig.Key.POLL_IDLE_PAUSE_MS)));
         p.setProperty("max.batch.size", Integer.toString(config.getInt(BridgeConfig.Key.MAX_BATCH_SIZE)));
         p.setProperty("max.queue.size", Integer.toString(config.getInt(BridgeConfig.Key.MAX_QUEUE_SIZE)));
 

@@ -7,7 +7,12 @@ import io.debezium.config.Configuration;
 import io.debezium.connector.postgresql.PostgresConnectorTask;
 import io.debezium.connector.postgresql.PostgresOffsetContext;
 import io.debezium.connector.postgresql.PostgresPartition;
+import io.debezium.connector.base.QueueProviderService;
 import io.debezium.pipeline.ChangeEventSourceCoordinator;
+import io.debezium.pipeline.DataChangeEvent;
+import io.debezium.pipeline.ErrorHandler;
+import io.debezium.service.spi.ServiceProvider;
+import io.debezium.service.spi.ServiceRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,13 +21,18 @@ import io.debezium.connector.postgresql.PostgresConnectorConfig;
 import io.debezium.connector.postgresql.PostgresSchema;
 import io.debezium.connector.postgresql.connection.PostgresConnection;
 import io.debezium.connector.postgresql.connection.ReplicationConnection;
+import io.debezium.connector.postgresql.connection.ReplicationStream;
 import io.debezium.jdbc.JdbcConnection;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,11 +68,19 @@ import org.slf4j.LoggerFactory;
  * <p>It also notes the PostgreSQL backend of each replication connection it streams on, under the
  * bridge's instance key ({@link #INSTANCE_KEY}, set by {@link EventBridge}): the bridge is ready only
  * while its slot is active for that backend ({@link #streamingPid}), not merely active.
+ *
+ * <p>And it keeps an idle bridge from spending CPU on Debezium's two polling loops: the engine's
+ * polling thread waits parked while the queue is empty, woken by the first record
+ * ({@link WakingQueue}), and the capture thread reads the replication stream less often after a
+ * quiet spell ({@link PacedReplicationStream}, poll.idle.pause.ms). BENCHMARKS.md, "Idle",
+ * gives the figures.
  */
 public class SlotGuardingTask extends PostgresConnectorTask {
 
     /** The Debezium setting that names the bridge instance whose streaming backend is noted. */
     static final String INSTANCE_KEY = "eventstore.bridge.instance";
+    /** The Debezium setting that carries the bridge's poll.idle.pause.ms (see {@link PacedReplicationStream}). */
+    static final String IDLE_PAUSE_KEY = "eventstore.poll.idle.pause.ms";
 
     private static final Logger log = LoggerFactory.getLogger(SlotGuardingTask.class);
     /** The offsets' partition key of Debezium's PostgreSQL connector: its logical name. */
@@ -71,14 +89,94 @@ public class SlotGuardingTask extends PostgresConnectorTask {
     private static final Map<String, Integer> STREAMING = new ConcurrentHashMap<>();
     /** Per bridge instance: every backend pid it has streamed on (an old one may linger a moment). */
     private static final Map<String, Set<Integer>> OWN = new ConcurrentHashMap<>();
+    /**
+     * The longest the polling thread waits parked for a first record before it returns an empty
+     * batch to the engine, or, when the capture thread has failed, runs Debezium's own poll, which
+     * reports the failure: as soon as with Debezium's default poll.interval.ms.
+     */
+    static final long IDLE_POLL_MS = 500;
+    /**
+     * How long without a message before the capture reads the stream at the idle pace: short, so
+     * that the heartbeat's transaction every heartbeat.interval.ms costs little, and no shorter than
+     * a pause within a transaction's messages.
+     */
+    static final long IDLE_AFTER_MS = 200;
 
     private String instance;
+    private long idlePause;
+    private long pollIntervalNanos;
+    private int maxBatchSize;
+    private volatile WakingQueue<DataChangeEvent> queue;
 
     @Override
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
         instance = config.getString(INSTANCE_KEY);
+        idlePause = config.getLong(IDLE_PAUSE_KEY, 0L);
+        pollIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(PostgresConnectorConfig.POLL_INTERVAL_MS));
+        maxBatchSize = config.getInteger(PostgresConnectorConfig.MAX_BATCH_SIZE);
         check(config);
         return super.start(config);
+    }
+
+    /**
+     * Debezium's queue over a {@link WakingQueue}, registered in the place of its in-memory
+     * queue (Debezium's {@code queue.provider.type}), for the poll below to wait on.
+     */
+    @Override
+    protected void registerServiceProviders(ServiceRegistry registry) {
+        super.registerServiceProviders(registry);
+        WakingQueue<DataChangeEvent> waking = new WakingQueue<>(1024);
+        queue = waking;
+        registry.registerServiceProvider(new ServiceProvider<QueueProviderService>() {
+            @Override
+            public Class<QueueProviderService> getServiceClass() {
+                return QueueProviderService.class;
+            }
+
+            @Override
+            public QueueProviderService createService(Configuration configuration, ServiceRegistry serviceRegistry) {
+                return new QueueProviderService(waking);
+            }
+        });
+    }
+
+    /**
+     * Waits parked while the queue is empty, at most {@link #IDLE_POLL_MS}, woken by the first
+     * record. Debezium's own poll would wait poll.interval.ms at a time and spin through the last
+     * millisecond of each wait, whether or not anything arrives.
+     * <ul>
+     *   <li>Nothing arrived: an empty batch, unless the capture has failed, which Debezium's poll
+     *       reports.</li>
+     *   <li>The first record arrived after a whole poll.interval.ms of waiting (light traffic): it
+     *       is handed over at once, with whatever came with it. Debezium's poll would hold it one
+     *       more interval for a batch that light traffic does not fill.</li>
+     *   <li>Otherwise, and whenever the queue was not empty, Debezium's poll: a batch is handed over
+     *       when full or after poll.interval.ms, as at any steady rate.</li>
+     * </ul>
+     */
+    @Override
+    public List<SourceRecord> doPoll() throws InterruptedException {
+        WakingQueue<DataChangeEvent> waking = queue;
+        if (waking == null || !waking.isEmpty()) {
+            return super.doPoll();
+        }
+        long start = System.nanoTime();
+        boolean arrived = waking.awaitRecord(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+        if (getErrorHandler().map(ErrorHandler::getProducerThrowable).isPresent()) {
+            return super.doPoll();
+        }
+        if (!arrived) {
+            return List.of();
+        }
+        if (System.nanoTime() - start < pollIntervalNanos) {
+            return super.doPoll();
+        }
+        List<DataChangeEvent> events = waking.take(maxBatchSize);
+        List<SourceRecord> records = new ArrayList<>(events.size());
+        for (DataChangeEvent event : events) {
+            records.add(event.getRecord());
+        }
+        return records;
     }
 
     /** The backend pid of the bridge instance's replication stream, or {@code null} when not streaming. */
@@ -99,11 +197,10 @@ public class SlotGuardingTask extends PostgresConnectorTask {
                                                                PostgresConnectorConfig config) throws SQLException {
         ReplicationConnection built = super.buildReplicationConnection(connection, schema, config);
         String key = instance;
-        if (key == null) {
-            return built;
-        }
+        long pause = idlePause;
         // Debezium uses the replication connection through its interface only; this one notes the
-        // backend each stream runs on (known once START_REPLICATION has succeeded).
+        // backend each stream runs on (known once START_REPLICATION has succeeded) and paces the
+        // stream's reads while idle (PacedReplicationStream).
         return (ReplicationConnection) Proxy.newProxyInstance(ReplicationConnection.class.getClassLoader(),
                 new Class<?>[] {ReplicationConnection.class}, (proxy, method, args) -> {
                     Object result;
@@ -113,8 +210,11 @@ public class SlotGuardingTask extends PostgresConnectorTask {
                         throw e.getCause();
                     }
                     if (method.getName().equals("startStreaming")) {
-                        note(key, built);
-                    } else if (method.getName().equals("close")) {
+                        if (key != null) {
+                            note(key, built);
+                        }
+                        return new PacedReplicationStream((ReplicationStream) result, pause, IDLE_AFTER_MS);
+                    } else if (method.getName().equals("close") && key != null) {
                         STREAMING.remove(key);
                     }
                     return result;

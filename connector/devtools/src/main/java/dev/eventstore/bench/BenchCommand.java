@@ -45,8 +45,10 @@ import picocli.CommandLine.Spec;
             "backlog drain, read your writes: awaitPublished and awaitConsumed after",
             "appends at 1,000 events/s and from many callers at once), replay (events",
             "read back from Kafka into typed events by one consumer and by one per core,",
-            "and republished from PostgreSQL),",
-            "all. --full adds the 1,000,000-event drain and the",
+            "and republished from PostgreSQL), idle (at poll intervals of 5, 10 and",
+            "20 ms: the bridge's latency at the pipeline rates and for single events 2 s",
+            "apart, and eventstore run's CPU with no traffic; not part of all), all.",
+            "--full adds the 1,000,000-event drain and the",
             "10,000,000-event scale workload (with append, read or all).",
             "Exit codes: 0 every row ran or was not asked for, 1 a row failed,",
             "2 wrong command line."})
@@ -58,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SUITE", description = "append, read, pipeline, replay or all.")
+    @Parameters(index = "0", paramLabel = "SUITE", description = "append, read, pipeline, replay, idle or all.")
     BenchSettings.Suite suite;
 
     @Option(names = "--quick", description = "Every workload briefly, for CI: it must run; its figures mean little.")

@@ -71,8 +71,11 @@ final class BenchRun {
                     rows.addAll(new ReplayWorkloads(context).run());
                     rows.addAll(new RepublishWorkload(context).run());
                 }
+                if (settings.suite().includes(BenchSettings.Suite.IDLE)) {
+                    rows.addAll(new IdleWorkloads(context).run());
+                }
                 if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE
-                        && settings.suite() != BenchSettings.Suite.REPLAY) {
+                        && settings.suite() != BenchSettings.Suite.REPLAY && settings.suite() != BenchSettings.Suite.IDLE) {
                     rows.addAll(new ScaleWorkload(context).run());
                 }
                 facts.putAll(facts(settings, servers, server, messageDb, events, indexes, date, loadAtStart));
@@ -111,8 +114,11 @@ final class BenchRun {
         if (settings.suite().includes(BenchSettings.Suite.REPLAY)) {
             cases += ReplayWorkloads.caseCount() + RepublishWorkload.caseCount();
         }
+        if (settings.suite().includes(BenchSettings.Suite.IDLE)) {
+            cases += IdleWorkloads.caseCount(settings);
+        }
         if (settings.scaleEvents() > 0 && settings.suite() != BenchSettings.Suite.PIPELINE
-                && settings.suite() != BenchSettings.Suite.REPLAY) {
+                && settings.suite() != BenchSettings.Suite.REPLAY && settings.suite() != BenchSettings.Suite.IDLE) {
             cases += ScaleWorkload.caseCount();
         }
         return cases;

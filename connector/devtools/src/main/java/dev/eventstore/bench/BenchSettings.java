@@ -44,12 +44,12 @@ record BenchSettings(Suite suite, Profile profile, boolean peers, Duration warmu
                      int replayEvents, int republishEvents, long scaleEvents, long maxOperations, String messageDbVersion, Map<String, String> bridgeSettings,
                      Duration readYourWritesDuration, int waiters) {
 
-    /** Which workloads run. */
+    /** Which workloads run; {@code all} runs every suite but {@code idle}. */
     enum Suite {
-        APPEND, READ, PIPELINE, REPLAY, ALL;
+        APPEND, READ, PIPELINE, REPLAY, IDLE, ALL;
 
         boolean includes(Suite part) {
-            return this == ALL || this == part;
+            return this == part || (this == ALL && part != IDLE);
         }
 
         String label() {

@@ -56,6 +56,10 @@ final class PipelineLatency {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ARRIVAL_TIMEOUT = Duration.ofSeconds(30);
+    /** The workload of single events after a quiet spell ({@link #latency(Variant, int)}). */
+    static final String SPORADIC = "pipeline.sporadic";
+    /** The quiet spell before each of them: longer than the 200 ms after which the bridge counts as idle. */
+    static final Duration SPORADIC_GAP = Duration.ofSeconds(2);
 
     private final PipelineWorkloads owner;
     private final BenchContext context;
@@ -91,6 +95,15 @@ final class PipelineLatency {
     }
 
     List<ResultRow> latency(Variant variant) {
+        return latency(variant, 0);
+    }
+
+    /**
+     * The variant's latency at each rate, then, {@code sporadic} above 0, of that many single
+     * events appended {@link #SPORADIC_GAP} apart: each after a quiet spell, as an application
+     * that appends now and then sees it.
+     */
+    List<ResultRow> latency(Variant variant, int sporadic) {
         List<Integer> rates = context.settings.pipelineRates();
         List<ResultRow> rows = new ArrayList<>();
         Duration perRate = context.settings.pipelineWarmup().plus(context.settings.pipelineDuration());
@@ -149,6 +162,25 @@ final class PipelineLatency {
                     rows.add(subject.failed(LoadRunner.describe(e)));
                 }
             }
+            if (sporadic > 0) {
+                BenchContext.Subject subject = new BenchContext.Subject(SPORADIC, String.format(Locale.ROOT,
+                        "pipeline commit to consumer, single events %d s apart", SPORADIC_GAP.toSeconds()),
+                        variant.subjectId(), variant.subject(), variant.role(), ResultRow.Basis.P99_LATENCY);
+                context.progress.startCase(subject.workload() + " · " + variant.subject(),
+                        SPORADIC_GAP.multipliedBy(sporadic + 1));
+                if (failure != null) {
+                    rows.add(subject.failed(failure));
+                } else {
+                    try {
+                        rows.add(measureSporadic(subject, sporadic, receiver, variant.name()));
+                    } catch (Exception e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                        rows.add(subject.failed(LoadRunner.describe(e)));
+                    }
+                }
+            }
         } finally {
             PipelineWorkloads.closeQuietly(publisher);
             PipelineWorkloads.closeQuietly(receiver);
@@ -158,6 +190,34 @@ final class PipelineLatency {
             owner.dropSlotQuietly(variant.slot());
         }
         return rows;
+    }
+
+    /**
+     * {@code events} single events, each appended {@link #SPORADIC_GAP} after the previous one
+     * arrived, and the latency of each from its append's return to the consumer's receipt.
+     */
+    private ResultRow measureSporadic(BenchContext.Subject subject, int events, BenchKafka.Receiver receiver, String name)
+            throws InterruptedException {
+        Histogram histogram = Latency.newHistogram();
+        for (int i = 0; i < events; i++) {
+            Thread.sleep(SPORADIC_GAP.toMillis()); // the quiet spell before each event, the measured condition
+            AppendResult result = context.store.append("game-sporadic" + name, ExpectedVersion.ANY,
+                    List.of(context.events.get(i)));
+            long committed = System.nanoTime();
+            long id = result.eventIds().get(0);
+            long deadline = committed + ARRIVAL_TIMEOUT.toNanos();
+            Long received;
+            while ((received = receiver.receivedAt(id)) == null) {
+                if (System.nanoTime() > deadline) {
+                    return subject.failed(String.format(Locale.ROOT, "event %d of %d not received within %d s", i + 1,
+                            events, ARRIVAL_TIMEOUT.toSeconds()));
+                }
+                Thread.sleep(1); // waiting for the event, bounded by the deadline
+            }
+            Latency.record(histogram, received - committed);
+        }
+        return subject.measured(events / (events * SPORADIC_GAP.toNanos() / 1e9), Latency.of(histogram),
+                String.format(Locale.ROOT, "%d events, each %d s after the previous one arrived", events, SPORADIC_GAP.toSeconds()));
     }
 
     private ResultRow measureLatency(BenchContext.Subject subject, int rate, BenchKafka.Receiver receiver, String name)

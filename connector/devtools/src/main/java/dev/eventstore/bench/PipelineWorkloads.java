@@ -144,6 +144,12 @@ final class PipelineWorkloads {
         return rows;
     }
 
+    /** Closes the Connect worker and the admin client: after {@link PipelineLatency} alone, where {@link #run} is not called. */
+    void close() {
+        closeQuietly(peers);
+        admin.close(Duration.ofSeconds(5));
+    }
+
     /** The Connect worker, started at its first use and shared by every Connect subject of the run. */
     ConnectPeers peers() {
         if (peers == null) {

@@ -81,6 +81,16 @@ final class ProcessWorkloads {
         return Optional.of(Double.parseDouble(number));
     }
 
+    /** Seconds an idle row measures: {@link #IDLE_SECONDS}, or 2 for {@code --quick}. */
+    int idleSeconds() {
+        return idleSeconds;
+    }
+
+    /** Closes the admin client: after {@link #idle} alone, where {@link #run} is not called. */
+    void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+
     List<ResultRow> run() {
         List<ResultRow> rows = new ArrayList<>();
         try {
@@ -141,7 +151,11 @@ final class ProcessWorkloads {
         return "bench_store_" + name;
     }
 
-    private ResultRow idle(BenchContext.Subject subject, String name, Map<String, String> environment) {
+    /**
+     * {@code eventstore run} idle for {@link #IDLE_SECONDS} s ({@code environment}: its settings
+     * over the defaults, as {@code EVENTSTORE_*} variables), its CPU time read from {@code /proc}.
+     */
+    ResultRow idle(BenchContext.Subject subject, String name, Map<String, String> environment) {
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(idleSeconds + 20));
         String topic = "bench." + name + ".game";
         try (Child run = startRun(name, environment)) {

@@ -136,6 +136,8 @@ class BenchCommandTest {
         assertThat(BenchServers.withDatabase("jdbc:postgresql://h1:5432,h2:5433/game", "other"))
                 .isEqualTo("jdbc:postgresql://h1:5432,h2:5433/other");
         assertThat(List.of(BenchSettings.Suite.values())).extracting(BenchSettings.Suite::label)
-                .containsExactly("append", "read", "pipeline", "replay", "all");
+                .containsExactly("append", "read", "pipeline", "replay", "idle", "all");
+        assertThat(BenchSettings.Suite.ALL.includes(BenchSettings.Suite.PIPELINE)).isTrue();
+        assertThat(BenchSettings.Suite.ALL.includes(BenchSettings.Suite.IDLE)).as("bench all runs no idle suite").isFalse();
     }
 }

@@ -1,0 +1,89 @@
+package dev.eventstore.bridge;
+
+import io.debezium.connector.postgresql.connection.Lsn;
+import io.debezium.connector.postgresql.connection.ReplicationStream;
+import java.sql.SQLException;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Debezium's replication stream, read less often once nothing has arrived for a while.
+ *
+ * <p>Debezium's capture loop ({@code PostgresStreamingChangeEventSource.processMessages}) reads
+ * the stream without blocking five times, then sleeps {@code poll.interval.ms}, whether or not
+ * anything arrives. Each empty read is a 1 ms socket read with a timeout in the PostgreSQL driver
+ * ({@code PGStream.hasMessagePending}), which ends in a {@code SocketTimeoutException}: at the
+ * 10 ms default the loop turns about 60 times a second, 300 empty reads, about 1.3 % of a core
+ * (JFR {@code jdk.ThreadCPULoad} of the capture thread of an idle bridge). Debezium takes the
+ * sleep and the batching window of its queue from the same setting, so the loop cannot be slowed
+ * by configuration without slowing every change.
+ *
+ * <p>This stream pauses {@code idlePauseMillis} before each read once no message has arrived for
+ * {@code idleAfterMillis}, and reads without pausing again from the first message on. An idle
+ * bridge then turns the loop about {@code 1000 / (5 × (idlePauseMillis + 1) + poll.interval.ms)}
+ * times a second (at 20 ms and a 10 ms poll, 9 turns and 43 reads: the capture thread at about
+ * 0.7 % of a core, by its CPU time in {@code /proc} over 60 s); a change committed after a quiet
+ * spell waits at most about {@code idlePauseMillis} to be read (in Debezium's loop, about
+ * {@code poll.interval.ms} plus five 1 ms reads), and changes that follow one another closer than
+ * {@code idleAfterMillis} are read as without it. Everything else is Debezium's stream, unchanged.
+ */
+final class PacedReplicationStream implements ReplicationStream {
+
+    private final ReplicationStream stream;
+    private final long idlePauseMillis;
+    private final long idleAfterNanos;
+    private long lastMessage = System.nanoTime();
+
+    PacedReplicationStream(ReplicationStream stream, long idlePauseMillis, long idleAfterMillis) {
+        this.stream = stream;
+        this.idlePauseMillis = idlePauseMillis;
+        this.idleAfterNanos = idleAfterMillis * 1_000_000L;
+    }
+
+    @Override
+    public boolean readPending(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+        if (idlePauseMillis > 0 && System.nanoTime() - lastMessage >= idleAfterNanos) {
+            Thread.sleep(idlePauseMillis);
+        }
+        boolean received = stream.readPending(processor);
+        if (received) {
+            lastMessage = System.nanoTime();
+        }
+        return received;
+    }
+
+    @Override
+    public void read(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+        stream.read(processor);
+        lastMessage = System.nanoTime();
+    }
+
+    @Override
+    public void flushLsn(Lsn lsn) throws SQLException {
+        stream.flushLsn(lsn);
+    }
+
+    @Override
+    public Lsn lastReceivedLsn() {
+        return stream.lastReceivedLsn();
+    }
+
+    @Override
+    public Lsn startLsn() {
+        return stream.startLsn();
+    }
+
+    @Override
+    public void startKeepAlive(ExecutorService service) {
+        stream.startKeepAlive(service);
+    }
+
+    @Override
+    public void stopKeepAlive() {
+        stream.stopKeepAlive();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stream.close();
+    }
+}

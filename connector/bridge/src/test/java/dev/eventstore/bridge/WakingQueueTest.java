@@ -1,0 +1,79 @@
+package dev.eventstore.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class WakingQueueTest {
+
+    @Test
+    void aRecordWakesTheWaiterLongBeforeItsTimeout() throws Exception {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        long start = System.nanoTime();
+        CompletableFuture<Boolean> waited = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                waited.complete(queue.awaitRecord(30, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                waited.completeExceptionally(e);
+            }
+        });
+        waiter.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the waiter is parked, bounded by the deadline
+        }
+        assertThat(waiter.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+
+        queue.enqueue("a");
+
+        assertThat(waited.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(15));
+        waiter.join(10_000);
+    }
+
+    @Test
+    void anEmptyQueueWaitsItsTimeoutAndSaysSo() throws Exception {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        long start = System.nanoTime();
+        assertThat(queue.awaitRecord(50, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+
+    @Test
+    void aQueueHoldingARecordDoesNotWait() throws Exception {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        queue.enqueue("a");
+        long start = System.nanoTime();
+        assertThat(queue.awaitRecord(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void anInterruptEndsTheWait() {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> queue.awaitRecord(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+    }
+
+    @Test
+    void recordsLeaveInOrderByPollOrTakeAndTheCountFollows() {
+        WakingQueue<String> queue = new WakingQueue<>(2);
+        for (String s : new String[] {"a", "b", "c", "d", "e"}) {
+            queue.enqueue(s);
+        }
+        assertThat(queue.size()).isEqualTo(5);
+        assertThat(queue.poll()).isEqualTo("a");
+        assertThat(queue.take(3)).containsExactly("b", "c", "d");
+        assertThat(queue.isEmpty()).isFalse();
+        assertThat(queue.take(3)).containsExactly("e");
+        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.size()).isZero();
+        assertThat(queue.poll()).isNull();
+        assertThat(queue.take(3)).isEmpty();
+    }
+}
