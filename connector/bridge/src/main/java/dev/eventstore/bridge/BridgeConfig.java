@@ -144,14 +144,15 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " hands a change that comes after a whole interval of waiting over at once (see"
                                 + " poll.idle.pause.ms).",
                         GROUP_CAPTURE, 3, ConfigDef.Width.SHORT, "Poll interval")
-                .define(Key.POLL_IDLE_PAUSE_MS, Type.LONG, 20L, Range.atLeast(0), Importance.LOW,
+                .define(Key.POLL_IDLE_PAUSE_MS, Type.LONG, 30L, Range.atLeast(0), Importance.LOW,
                         "How long the bridge pauses before each read of the replication stream once no change"
                                 + " has arrived for 200 ms; the first change read ends it. Debezium otherwise reads"
                                 + " five times, then sleeps poll.interval.ms, whatever the traffic, and each empty"
                                 + " read waits 1 ms on the socket. A change committed after a quiet spell waits up to"
-                                + " this long to be read. At 20 ms an idle `run` uses 1.75 % of a core, and single"
-                                + " events 2 s apart take 13.5 ms (p50) from commit to a consumer, 12.4 ms at Debezium's"
-                                + " pace (BENCHMARKS.md, \"Idle\"). 0: Debezium's pace always.",
+                                + " this long to be read. At 30 ms an idle `run` uses 1.62 % of a core, and single"
+                                + " events 2 s apart take 20.9 ms (p50) from commit to a consumer; at 20 ms, 1.90 % and"
+                                + " 15.2 ms; with Debezium's own polling loops, 12.9 % and 8.39 ms (BENCHMARKS.md,"
+                                + " \"Idle\"). 0: Debezium's pace always.",
                         GROUP_CAPTURE, 4, ConfigDef.Width.SHORT, "Idle pause")
                 .define(Key.MAX_BATCH_SIZE, Type.INT, 2048, Range.atLeast(1), Importance.LOW,
                         "Most change records in one batch handed to the producer.",
