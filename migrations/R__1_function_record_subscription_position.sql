@@ -10,7 +10,8 @@
 -- the group's owner in subscription_owners (see may_manage_subscription). Once a group has an
 -- owner, only that role's members, administrators and the bridge's role (<schema>_cdc: the offset
 -- mirror records every group) may record its positions; anyone else gets 42501. A group owned by
--- the bridge's role (the mirror recorded it first) stays open to every login. SECURITY DEFINER: the
+-- a login of the bridge's role (the mirror recorded it first) stays open to every login; a
+-- superuser counts as the bridge's role only when it records, not as an owner. SECURITY DEFINER: the
 -- writer and the bridge have no write access to subscriptions themselves.
 -- Errors: ZE006 (subscription id; event id or stream version below 1), ZE004 (stream id),
 --         42501 (the group belongs to another role),
@@ -44,7 +45,7 @@ BEGIN
   IF v_owner IS NOT NULL AND NOT may_manage_subscription(p_subscription_id)
      AND NOT (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = '${flyway:defaultSchema}_cdc')
               AND (pg_catalog.pg_has_role(session_user, '${flyway:defaultSchema}_cdc', 'MEMBER')
-                   OR (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = v_owner)
+                   OR (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = v_owner AND NOT r.rolsuper)
                        AND pg_catalog.pg_has_role(v_owner, '${flyway:defaultSchema}_cdc', 'MEMBER')))) THEN
     RAISE EXCEPTION 'login % may not record positions of subscription %: they belong to role %',
       session_user, p_subscription_id, v_owner

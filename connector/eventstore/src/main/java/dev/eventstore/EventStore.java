@@ -5,11 +5,7 @@ import dev.eventstore.schema.MigrationReport;
 import dev.eventstore.schema.MigrationSource;
 import dev.eventstore.schema.SchemaManager;
 import dev.eventstore.schema.SchemaName;
-import dev.eventstore.schema.SqlResource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -274,8 +270,9 @@ public final class EventStore implements AutoCloseable {
     /**
      * Returns once the last event of {@code appended} is in Kafka: the bridge (or, with Kafka
      * Connect, the offset mirror service) has recorded Kafka's acknowledgement of its record, and
-     * with it every earlier event of the stream. Costs the database about one query, shared
-     * listening aside (see the library README).
+     * with it every earlier event of the stream. Costs the database one query when it starts, and
+     * while it waits a share of the store's listener's queries (one per batch of notifications,
+     * shared by every waiter on the same target; see the library README).
      *
      * @throws AwaitTimeoutException after {@code timeout}, naming where the stream stands in Kafka
      * @throws InterruptedException if the calling thread is interrupted while it waits
@@ -291,9 +288,8 @@ public final class EventStore implements AutoCloseable {
      * @throws InvalidRequestException if no event has that id
      */
     public void awaitPublished(long eventId, Duration timeout) throws AwaitTimeoutException, InterruptedException {
-        checkTimeout(timeout);
-        StreamPosition event = positionOf(eventId);
-        progress.await(null, event.streamId(), event.version(), timeout, eventId);
+        checkEventId(eventId);
+        progress.awaitEvent(null, eventId, checkTimeout(timeout));
     }
 
     /**
@@ -322,9 +318,8 @@ public final class EventStore implements AutoCloseable {
      */
     public void awaitConsumed(String group, long eventId, Duration timeout) throws AwaitTimeoutException, InterruptedException {
         EventValidator.checkSubscriptionId(group);
-        checkTimeout(timeout);
-        StreamPosition event = positionOf(eventId);
-        progress.await(group, event.streamId(), event.version(), timeout, eventId);
+        checkEventId(eventId);
+        progress.awaitEvent(group, eventId, checkTimeout(timeout));
     }
 
     /** Queries made by waits since the store was built (the bench reports them per wait). */
@@ -332,25 +327,9 @@ public final class EventStore implements AutoCloseable {
         return progress.queries();
     }
 
-    private record StreamPosition(String streamId, long version) {
-    }
-
-    private StreamPosition positionOf(long eventId) {
+    private static void checkEventId(long eventId) {
         if (eventId < 1) {
             throw new InvalidRequestException("invalid event id " + eventId + ": event ids are 1 or more");
-        }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(
-                     SqlResource.load("event_position", schema))) {
-            query.setLong(1, eventId);
-            try (ResultSet rs = query.executeQuery()) {
-                if (!rs.next()) {
-                    throw new InvalidRequestException("no event has id " + eventId);
-                }
-                return new StreamPosition(rs.getString(1), rs.getLong(2));
-            }
-        } catch (SQLException e) {
-            throw StoreErrors.translate(e, "find event " + eventId, null, null);
         }
     }
 

@@ -161,6 +161,63 @@ final class ProgressWaiter implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #await} for the event with id {@code eventId}: its stream and version are read first,
+     * on a lookup thread within the same timeout (at least {@value #FACTS_MILLIS} ms for that read).
+     *
+     * @throws InvalidRequestException if no event has that id
+     */
+    void awaitEvent(String group, long eventId, Duration timeout) throws InterruptedException, AwaitTimeoutException {
+        long deadline = System.nanoTime() + nanos(timeout);
+        CompletableFuture<String[]> found = new CompletableFuture<>();
+        try {
+            lookups.execute(() -> {
+                try {
+                    found.complete(positionOf(eventId));
+                } catch (RuntimeException e) {
+                    found.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException busy) {
+            found.completeExceptionally(new EventStoreException(lookups.isShutdown() ? "the event store is closed"
+                    : LOOKUP_THREADS + " reads of positions are under way already"));
+        }
+        String[] event;
+        try {
+            long wait = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(FACTS_MILLIS));
+            event = found.get(wait, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EventStoreException cause) {
+                throw cause;
+            }
+            throw new EventStoreException("waiting for event " + eventId + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AwaitTimeoutException("event " + eventId + (group == null ? " is not known to be in Kafka"
+                    : " is not known to be consumed by group " + group) + " after " + AwaitTimeoutException.describe(timeout)
+                    + " (its stream cannot be read: no answer within the timeout)", group, null, 0, 0);
+        }
+        long left = Math.max(0, deadline - System.nanoTime());
+        await(group, event[0], Long.parseLong(event[1]), Duration.ofNanos(left), eventId);
+    }
+
+    /** The stream id and version of event {@code eventId}, on a connection of the pool. */
+    private String[] positionOf(long eventId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(SqlResource.load("event_position", schema))) {
+            connection.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
+            queries.increment();
+            query.setLong(1, eventId);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    throw new InvalidRequestException("no event has id " + eventId);
+                }
+                return new String[] {rs.getString(1), Long.toString(rs.getLong(2))};
+            }
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e, "find event " + eventId, null, null);
+        }
+    }
+
     /** The timeout in nanoseconds; one too long to count in nanoseconds (292 years) waits without end. */
     private static long nanos(Duration timeout) {
         try {
@@ -275,7 +332,7 @@ final class ProgressWaiter implements AutoCloseable {
                         log.warn("Waits for published and consumed events cannot listen on PostgreSQL (retried every second;"
                                 + " the waits time out meanwhile): {}", e.getMessage());
                     }
-                    closeQuietly(connection);
+                    unlistenAndClose(connection);
                     connection = null;
                     Thread.sleep(FALLBACK_MILLIS);
                 }
@@ -288,7 +345,7 @@ final class ProgressWaiter implements AutoCloseable {
                     listener = null; // the next wait starts another, whatever ended this one
                 }
             }
-            closeQuietly(connection);
+            unlistenAndClose(connection);
         }
     }
 
@@ -449,6 +506,22 @@ final class ProgressWaiter implements AutoCloseable {
             running.interrupt();
         }
         lookups.shutdownNow();
+    }
+
+    /**
+     * Stops listening before the connection goes back to a pool (a store over the caller's data
+     * source): a pooled session left listening would queue every later notification.
+     */
+    private static void unlistenAndClose(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("UNLISTEN *");
+        } catch (SQLException | RuntimeException broken) {
+            // A broken connection listens no more; the pool discards it.
+        }
+        closeQuietly(connection);
     }
 
     private static void closeQuietly(Connection connection) {

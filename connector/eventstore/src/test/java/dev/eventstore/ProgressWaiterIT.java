@@ -413,6 +413,30 @@ class ProgressWaiterIT {
     }
 
     @Test
+    void aWaitByEventIdEndsInTimeWhenPostgresHasStoppedAnswering() throws Exception {
+        TestDatabase database = TestDatabase.get();
+        assumeThat(database.embedded()).as("needs the embedded server's port").isNotNull();
+        try (BlackHoleProxy proxy = new BlackHoleProxy(database.embedded().port())) {
+            EventStore own = EventStore.open(EventStoreConfig.of(
+                    new ConnectionSettings(proxy.jdbcUrl(), database.settings().user(), database.settings().password()),
+                    SharedStoreExtension.eventStore().schema()).with(EventStoreConfig.POOL_CONNECTION_TIMEOUT_MS, "10000"));
+            try {
+                long eventId = own.append("game-1", ExpectedVersion.NO_STREAM, EventData.of("GameStarted", "{}"))
+                        .eventIds().get(0);
+                proxy.freeze(); // before the wait: its first read, of the event's stream, gets no answer
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> own.awaitConsumed("leaderboard", eventId, Duration.ofSeconds(1)))
+                        .isInstanceOf(AwaitTimeoutException.class)
+                        .hasMessageContaining("event " + eventId + " is not known to be consumed by group leaderboard after 1 s");
+                assertThat(millisSince(start)).as("ms until the 1 s wait ended").isLessThan(8_000);
+            } finally {
+                proxy.close();
+                own.close();
+            }
+        }
+    }
+
+    @Test
     void aWaitEndsInTimeWhenPostgresStopsAnswering() throws Exception {
         TestDatabase database = TestDatabase.get();
         assumeThat(database.embedded()).as("needs the embedded server's port").isNotNull();

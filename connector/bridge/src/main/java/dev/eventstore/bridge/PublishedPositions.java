@@ -27,13 +27,17 @@ import org.slf4j.LoggerFactory;
  * stream noted since the last and notifies the listeners in the same statement.
  *
  * <p>The write is a hint for waiters, not a record the bridge relies on: it runs with
- * {@code synchronous_commit} off, and a write that fails is retried with the next (positions
- * only move forward, so a later write covers an earlier one). After a crash, records are
- * published again from the bridge's offsets and their positions written again.
+ * {@code synchronous_commit} off, and a write that fails is tried again a second later, with
+ * whatever was acknowledged meanwhile (positions only move forward, so a later write covers an
+ * earlier one). After a crash of the bridge, records are published again from its offsets and
+ * their positions written again; a crash of PostgreSQL may lose the last positions written, which
+ * then move again with the stream's next event.
  */
 final class PublishedPositions implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PublishedPositions.class);
+    /** How soon a failed write is tried again. */
+    private static final long RETRY_MILLIS = 1_000;
 
     /** The last acknowledged record of one stream. */
     record Position(String streamId, long eventId, long version, String topic, int partition, long offset) {
@@ -103,12 +107,21 @@ final class PublishedPositions implements AutoCloseable {
         } catch (SQLException e) {
             if (!failing) {
                 failing = true;
-                log.warn("Cannot write published positions (awaitPublished waits until a write succeeds; retried with"
-                        + " the next acknowledgements): {}", PostgresErrors.describe(e));
+                log.warn("Cannot write published positions (awaitPublished waits until a write succeeds; retried every"
+                        + " second): {}", PostgresErrors.describe(e));
             }
             synchronized (this) {
                 batch.forEach((stream, position) -> noted.merge(stream, position,
                         (newer, older) -> newer.version() >= older.version() ? newer : older));
+                // Retried even if no event follows: the last burst's positions must not wait for the next one.
+                if (!scheduled && !writer.isShutdown()) {
+                    scheduled = true;
+                    try {
+                        writer.schedule(this::writeNoted, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        scheduled = false;
+                    }
+                }
             }
         }
     }
