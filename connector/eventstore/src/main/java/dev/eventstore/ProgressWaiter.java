@@ -123,9 +123,14 @@ final class ProgressWaiter implements AutoCloseable {
      */
     void await(String group, String streamId, long version, Duration timeout, long eventId)
             throws InterruptedException, AwaitTimeoutException {
+        awaitUntil(group, streamId, version, timeout, System.nanoTime() + nanos(timeout), eventId);
+    }
+
+    /** {@link #await} ending at {@code deadline} (System.nanoTime); {@code timeout} is the one the caller gave, for messages. */
+    private void awaitUntil(String group, String streamId, long version, Duration timeout, long deadline, long eventId)
+            throws InterruptedException, AwaitTimeoutException {
         String target = group == null ? PUBLISHED : group;
         Waiter waiter = new Waiter(streamId, version);
-        long deadline = System.nanoTime() + nanos(timeout);
         register(target, waiter);
         try {
             // The first check runs on a lookup thread: neither a pool with no free connection nor a
@@ -196,8 +201,7 @@ final class ProgressWaiter implements AutoCloseable {
                     : " is not known to be consumed by group " + group) + " after " + AwaitTimeoutException.describe(timeout)
                     + " (its stream cannot be read: no answer within the timeout)", group, null, 0, 0);
         }
-        long left = Math.max(0, deadline - System.nanoTime());
-        await(group, event[0], Long.parseLong(event[1]), Duration.ofNanos(left), eventId);
+        awaitUntil(group, event[0], Long.parseLong(event[1]), timeout, deadline, eventId);
     }
 
     /** The stream id and version of event {@code eventId}, on a connection of the pool. */
