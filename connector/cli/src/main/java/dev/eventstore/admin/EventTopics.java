@@ -55,7 +55,9 @@ final class EventTopics {
 
     /**
      * Reads every record from the consumer's current positions up to {@code end} (exclusive),
-     * partition by partition in offset order; fails after {@code timeout}.
+     * partition by partition in offset order; fails after {@code timeout}. It leaves each partition
+     * positioned at its end: a poll may fetch records past the end (they landed after the end was
+     * taken), and those are read by the next call, which reads on to a later end.
      */
     static long readTo(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> end,
                        Consumer<ConsumerRecord<String, byte[]>> each, Duration timeout) {
@@ -81,6 +83,11 @@ final class EventTopics {
                 }
             }
             open.removeIf(p -> consumer.position(p) >= end.get(p));
+        }
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey()) > e.getValue()) {
+                consumer.seek(e.getKey(), e.getValue());
+            }
         }
         return count;
     }
