@@ -5,6 +5,7 @@ import dev.eventstore.connect.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +52,36 @@ final class EventTopics {
             }
         }
         return partitions;
+    }
+
+    /**
+     * Adds to the consumer's assignment the partitions of {@code topics} it does not have yet
+     * (topics or partitions created since it was assigned), to be read from their beginning; the
+     * partitions it has keep their positions. Returns the whole assignment.
+     */
+    static List<TopicPartition> assignNew(KafkaConsumer<?, ?> consumer, Collection<String> topics) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        List<TopicPartition> added = new ArrayList<>();
+        for (TopicPartition partition : partitions(consumer, topics)) {
+            if (!assigned.contains(partition)) {
+                added.add(partition);
+            }
+        }
+        List<TopicPartition> all = new ArrayList<>(assigned);
+        if (added.isEmpty()) {
+            return all;
+        }
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition partition : assigned) {
+            positions.put(partition, consumer.position(partition));
+        }
+        all.addAll(added);
+        consumer.assign(all);
+        for (Map.Entry<TopicPartition, Long> position : positions.entrySet()) {
+            consumer.seek(position.getKey(), position.getValue());
+        }
+        consumer.seekToBeginning(added);
+        return all;
     }
 
     /**

@@ -35,7 +35,8 @@ import org.apache.kafka.common.header.Header;
  * publish: it reads the stored streams in one snapshot together with the WAL position of that
  * snapshot, and when Kafka lacks events while the bridge is streaming (its slot active), it waits
  * (bounded) until the slot has confirmed that position (the bridge confirms only what Kafka
- * acknowledged; its heartbeat moves the slot on when no events come), then reads Kafka again.
+ * acknowledged; its heartbeat moves the slot on when no events come), then reads Kafka again: on
+ * from where the first read ended, and from their beginning the topics the bridge created meanwhile.
  * What is still absent then is missing; if the slot does not get there in time, the absent
  * events are reported as not yet published instead. With no bridge streaming (slot inactive or
  * gone), absent events are missing: nothing is on its way.
@@ -153,7 +154,13 @@ public final class Verifier {
             boolean pending = false;
             if (absent > 0) {
                 SlotProgress progress = awaitSlot(slotName, snapshotLsn, wait);
-                // Whatever the bridge published meanwhile: read on to the new end.
+                // Whatever the bridge published meanwhile, in topics it created meanwhile too (the
+                // first event of a category): read on to the new end.
+                Set<String> listed = EventTopics.list(admin, config, category);
+                partitions = EventTopics.assignNew(consumer, listed);
+                Set<String> read = new java.util.TreeSet<>(topics);
+                read.addAll(listed);
+                topics = read;
                 EventTopics.readTo(consumer, consumer.endOffsets(partitions), check, readTimeout);
                 absent = absent(stored, kafka, Map.of());
                 if (progress == SlotProgress.NO_SLOT) {
