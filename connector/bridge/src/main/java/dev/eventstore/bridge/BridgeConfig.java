@@ -134,15 +134,17 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " order, then stream new ones. no_data: publish only events committed after the slot"
                                 + " was created (use republish for older ones).",
                         GROUP_CAPTURE, 2, ConfigDef.Width.SHORT, "Snapshot mode")
-                .define(Key.POLL_INTERVAL_MS, Type.LONG, 10L, Range.atLeast(1), Importance.MEDIUM,
-                        "How long Debezium waits for more changes before handing a batch over while changes"
-                                + " flow. 10 ms gives 9.7 ms (p50) from commit to a consumer at 1,000 events/s;"
-                                + " Debezium's default of 500 ms gives 300 ms (BENCHMARKS.md, run of record). Larger"
-                                + " values make fewer, larger batches under light load; lower values cost CPU while"
-                                + " changes flow (Debezium's queue spins through the last millisecond of each wait)."
-                                + " An idle bridge does not poll at this interval: it waits for the first change, and"
-                                + " hands a change that comes after a whole interval of waiting over at once (see"
-                                + " poll.idle.pause.ms).",
+                .define(Key.POLL_INTERVAL_MS, Type.LONG, 1L, Range.atLeast(1), Importance.MEDIUM,
+                        "The longest a change waits for others to join its batch before the batch goes to the"
+                                + " producer (Debezium's meaning of the setting): a batch is handed over once"
+                                + " max.batch.size changes are queued or its oldest has waited this long. The wait is"
+                                + " parked, so a short interval costs no CPU; Debezium's own queue waits up to about two"
+                                + " intervals and spins through the last millisecond of each wait, so that there a short"
+                                + " interval costs CPU (BENCHMARKS.md, Profiles). Larger values make larger batches"
+                                + " under light load, at the cost of latency (BENCHMARKS.md, run of record). While"
+                                + " changes flow the bridge also reads the replication stream without Debezium's sleep"
+                                + " of this interval between reads; with no traffic it neither polls nor reads at this"
+                                + " interval (see poll.idle.pause.ms).",
                         GROUP_CAPTURE, 3, ConfigDef.Width.SHORT, "Poll interval")
                 .define(Key.POLL_IDLE_PAUSE_MS, Type.LONG, 30L, Range.atLeast(0), Importance.LOW,
                         "How long the bridge pauses before each read of the replication stream once no change"

@@ -215,7 +215,7 @@ public final class BridgeLock implements AutoCloseable {
     }
 
     /** One line when PostgreSQL refuses the bridge's login now, else null. */
-    private String loginRefused() {
+    String loginRefused() {
         try (Connection probe = settings.dataSource().getConnection()) {
             return null;
         } catch (SQLException e) {

@@ -148,6 +148,12 @@ public final class EventBridge implements AutoCloseable {
                 .using((success, message, error) -> {
                     if (!success || error != null) {
                         String reason = describe(message, error);
+                        if (lostConnection(error)) {
+                            // A connection ended under a statement (e.g. its role lost LOGIN and its
+                            // sessions were terminated): what an operator must fix is the login.
+                            String refused = lock == null ? null : lock.loginRefused();
+                            reason = refused != null ? refused : reason;
+                        }
                         if (fail(new BridgeException(reason, error))) {
                             log.error("Bridge stopped: {}", reason, error);
                         }
@@ -177,6 +183,13 @@ public final class EventBridge implements AutoCloseable {
         }
         log.info("Bridge {} started: slot {}, publication {}, Kafka {}", config.name(), config.slotName(),
                 config.publicationName(), config.bootstrapServers());
+    }
+
+    /** Whether {@code error} is a connection to PostgreSQL lost or terminated under a statement. */
+    private static boolean lostConnection(Throwable error) {
+        java.sql.SQLException sql = error == null ? null : PostgresErrors.sqlCause(error);
+        String state = sql == null ? null : sql.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     private static String describe(String message, Throwable error) {

@@ -104,16 +104,16 @@ public class SlotGuardingTask extends PostgresConnectorTask {
 
     private String instance;
     private long idlePause;
-    private long pollIntervalNanos;
     private int maxBatchSize;
+    private long lingerNanos;
     private volatile WakingQueue<DataChangeEvent> queue;
 
     @Override
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
         instance = config.getString(INSTANCE_KEY);
         idlePause = config.getLong(IDLE_PAUSE_KEY, 0L);
-        pollIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(PostgresConnectorConfig.POLL_INTERVAL_MS));
         maxBatchSize = config.getInteger(PostgresConnectorConfig.MAX_BATCH_SIZE);
+        lingerNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(PostgresConnectorConfig.POLL_INTERVAL_MS));
         check(config);
         return super.start(config);
     }
@@ -141,26 +141,27 @@ public class SlotGuardingTask extends PostgresConnectorTask {
     }
 
     /**
-     * Waits parked while the queue is empty, at most {@link #IDLE_POLL_MS}, woken by the first
-     * record. Debezium's own poll would wait poll.interval.ms at a time and spin through the last
-     * millisecond of each wait, whether or not anything arrives.
-     * <ul>
-     *   <li>Nothing arrived: an empty batch, unless the capture has failed, which Debezium's poll
-     *       reports.</li>
-     *   <li>The first record arrived after a whole poll.interval.ms of waiting (light traffic): it
-     *       is handed over at once, with whatever came with it. Debezium's poll would hold it one
-     *       more interval for a batch that light traffic does not fill.</li>
-     *   <li>Otherwise, and whenever the queue was not empty, Debezium's poll: a batch is handed over
-     *       when full or after poll.interval.ms, as at any steady rate.</li>
-     * </ul>
+     * Hands over a batch once {@code max.batch.size} records are queued or the oldest has waited
+     * {@code poll.interval.ms} (Debezium's meaning of the setting), parked meanwhile; while the
+     * queue is empty, waits parked for the first record, at most {@link #IDLE_POLL_MS}. Nothing
+     * arrived: an empty batch, unless the capture has failed, which Debezium's poll reports.
+     *
+     * <p>Debezium's own poll does not count the wait from the oldest record: it waits
+     * {@code poll.interval.ms} from the start of each poll, and, while its dispatch timer runs,
+     * returns nothing and waits again, so a change waits up to about two intervals in the queue; and
+     * it waits in whole milliseconds and spins through the last, partial one of each wait, which
+     * makes a short interval cost CPU. Here a change waits at most one interval, parked: a 1 ms
+     * interval gives the batches of about a millisecond of traffic (the producer then sends them at
+     * once), where handing each change over alone costs a hand-over between threads per record in
+     * Debezium's engine, which at a steady 10,000 events/s held the bridge below the rate.
+     * BENCHMARKS.md, "What limits each figure", measures it beside Debezium's poll.
      */
     @Override
     public List<SourceRecord> doPoll() throws InterruptedException {
         WakingQueue<DataChangeEvent> waking = queue;
-        if (waking == null || !waking.isEmpty()) {
+        if (waking == null) {
             return super.doPoll();
         }
-        long start = System.nanoTime();
         boolean arrived = waking.awaitRecord(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
         if (getErrorHandler().map(ErrorHandler::getProducerThrowable).isPresent()) {
             return super.doPoll();
@@ -168,9 +169,7 @@ public class SlotGuardingTask extends PostgresConnectorTask {
         if (!arrived) {
             return List.of();
         }
-        if (System.nanoTime() - start < pollIntervalNanos) {
-            return super.doPoll();
-        }
+        waking.linger(maxBatchSize, lingerNanos);
         List<DataChangeEvent> events = waking.take(maxBatchSize);
         List<SourceRecord> records = new ArrayList<>(events.size());
         for (DataChangeEvent event : events) {

@@ -31,6 +31,10 @@ final class WakingQueue<T> implements QueueProvider<T> {
     private final ArrayDeque<T> records;
     private final AtomicInteger count = new AtomicInteger();
     private volatile Thread waiter;
+    /** How many records wake the waiter: 1 while it waits for a first record, more while it lingers. */
+    private volatile int wakeAt = 1;
+    /** When the oldest record now queued arrived (System.nanoTime). */
+    private volatile long oldestArrival;
 
     WakingQueue(int capacity) {
         this.records = new ArrayDeque<>(capacity);
@@ -48,10 +52,13 @@ final class WakingQueue<T> implements QueueProvider<T> {
 
     @Override
     public synchronized void enqueue(T event) {
+        if (records.isEmpty()) {
+            oldestArrival = System.nanoTime();
+        }
         records.add(event);
-        count.incrementAndGet();
+        int now = count.incrementAndGet();
         Thread w = waiter;
-        if (w != null) {
+        if (w != null && now >= wakeAt) {
             LockSupport.unpark(w);
         }
     }
@@ -61,6 +68,7 @@ final class WakingQueue<T> implements QueueProvider<T> {
         T event = records.poll();
         if (event != null) {
             count.decrementAndGet();
+            oldestArrival = System.nanoTime();
         }
         return event;
     }
@@ -78,6 +86,9 @@ final class WakingQueue<T> implements QueueProvider<T> {
             taken.add(event);
             count.decrementAndGet();
         }
+        // What is left arrived before this moment: counted from now, it waits no longer than the
+        // linger of a record arriving now.
+        oldestArrival = System.nanoTime();
         return taken;
     }
 
@@ -92,15 +103,31 @@ final class WakingQueue<T> implements QueueProvider<T> {
      * @throws InterruptedException if the thread is interrupted (the engine stopping)
      */
     boolean awaitRecord(long timeout, TimeUnit unit) throws InterruptedException {
-        if (count.get() > 0) {
+        return awaitCount(1, System.nanoTime() + unit.toNanos(timeout));
+    }
+
+    /**
+     * Waits, once the queue holds a record, until it holds {@code batch} records or its oldest
+     * record has waited {@code lingerNanos}: a batch for the producer without holding a change
+     * longer than that.
+     */
+    void linger(int batch, long lingerNanos) throws InterruptedException {
+        if (lingerNanos <= 0 || count.get() == 0) {
+            return;
+        }
+        awaitCount(batch, oldestArrival + lingerNanos);
+    }
+
+    private boolean awaitCount(int wanted, long deadline) throws InterruptedException {
+        if (count.get() >= wanted) {
             return true;
         }
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        wakeAt = wanted;
         // Published before the count is read again: an enqueue after that read sees the waiter
         // and unparks it, so no wake-up is lost.
         waiter = Thread.currentThread();
         try {
-            while (count.get() == 0) {
+            while (count.get() < wanted) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

@@ -76,4 +76,60 @@ class WakingQueueTest {
         assertThat(queue.poll()).isNull();
         assertThat(queue.take(3)).isEmpty();
     }
+
+    @Test
+    void aLingerEndsWhenTheOldestRecordHasWaitedItsTime() throws Exception {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        queue.enqueue("a");
+        long start = System.nanoTime();
+        queue.linger(100, TimeUnit.MILLISECONDS.toNanos(200));
+        long waited = System.nanoTime() - start;
+        assertThat(waited).isBetween(TimeUnit.MILLISECONDS.toNanos(150), TimeUnit.SECONDS.toNanos(5));
+        assertThat(queue.take(100)).containsExactly("a");
+    }
+
+    @Test
+    void aLingerEndsAsSoonAsTheBatchIsFull() throws Exception {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        queue.enqueue("a");
+        CompletableFuture<Long> ended = new CompletableFuture<>();
+        Thread lingerer = new Thread(() -> {
+            try {
+                queue.linger(3, TimeUnit.SECONDS.toNanos(30));
+                ended.complete(System.nanoTime());
+            } catch (InterruptedException e) {
+                ended.completeExceptionally(e);
+            }
+        });
+        lingerer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lingerer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the lingerer is parked, bounded by the deadline
+        }
+        queue.enqueue("b");
+        assertThat(ended.isDone()).as("one record short of the batch: still lingering").isFalse();
+        long full = System.nanoTime();
+        queue.enqueue("c");
+        assertThat(ended.get(10, TimeUnit.SECONDS) - full).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(queue.take(10)).containsExactly("a", "b", "c");
+        lingerer.join(10_000);
+    }
+
+    @Test
+    void recordsThatAlreadyWaitedTheirTimeAreNotHeldAgain() throws Exception {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        queue.enqueue("a");
+        Thread.sleep(60); // the record waits longer than the linger below, before the linger starts
+        long start = System.nanoTime();
+        queue.linger(100, TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(40));
+    }
+
+    @Test
+    void anEmptyQueueDoesNotLinger() throws Exception {
+        WakingQueue<String> queue = new WakingQueue<>(4);
+        long start = System.nanoTime();
+        queue.linger(100, TimeUnit.SECONDS.toNanos(30));
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
 }

@@ -176,8 +176,10 @@ final class BenchKafka {
     static final class Receiver implements AutoCloseable {
 
         private final Map<Long, Long> received = new ConcurrentHashMap<>();
+        private final AtomicLong count = new AtomicLong();
         private final Thread thread;
         private volatile boolean stop;
+        private volatile boolean countOnly;
         private volatile String failure;
 
         Receiver(String bootstrapServers, String topic, String idHeader) {
@@ -190,6 +192,10 @@ final class BenchKafka {
                 try (consumer) {
                     while (!stop) {
                         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                            count.incrementAndGet();
+                            if (countOnly) {
+                                continue;
+                            }
                             long now = System.nanoTime();
                             Header header = record.headers().lastHeader(idHeader);
                             if (header != null && header.value() != null) {
@@ -227,6 +233,19 @@ final class BenchKafka {
                 }
             }
             return true;
+        }
+
+        /** Records received so far, every record counted (a duplicate too). */
+        long count() {
+            if (failure != null) {
+                throw new IllegalStateException("the consumer failed: " + failure);
+            }
+            return count.get();
+        }
+
+        /** While set, records are only counted ({@link #count}), not noted by id: a long run at a high rate. */
+        void countOnly(boolean value) {
+            countOnly = value;
         }
 
         void forget(Set<Long> ids) {

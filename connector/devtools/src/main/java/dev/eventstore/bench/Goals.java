@@ -49,6 +49,8 @@ final class Goals {
                 r -> r.latency() == null ? null : r.latency().p50Ms(), false, " ms", ReportRenderer::millis));
         goals.add(aheadOfPeers(rows, "latency at 1,000 events/s: p99 below every peer", PipelineWorkloads.LATENCY + 1000,
                 r -> r.latency() == null ? null : r.latency().p99Ms(), false, " ms", ReportRenderer::millis));
+        goals.add(aheadOfPeers(rows, "highest rate with bounded lag: at least every peer's", PipelineCapacity.ID,
+                ResultRow::eventsPerSecond, true, true, " events/s", ReportRenderer::eventsPerSecond));
         goals.add(waitGoal(rows, "read your writes at 1,000 events/s: awaitPublished p99 at most 50 ms after the append returns",
                 ReadYourWrites.PUBLISHED + ReadYourWrites.RATE, 50, Latency::p99Ms, "p99"));
         goals.add(waitGoal(rows, "read your writes at 1,000 events/s: awaitConsumed p99 at most 100 ms after the append returns",
@@ -226,6 +228,12 @@ final class Goals {
     /** Ours better than every peer row of {@code workload} that ran: higher ({@code higher}) or lower. */
     private static Goal aheadOfPeers(List<ResultRow> rows, String goal, String workload, Function<ResultRow, Double> value,
                                      boolean higher, String unit, Function<Double, String> format) {
+        return aheadOfPeers(rows, goal, workload, value, higher, false, unit, format);
+    }
+
+    /** {@code orEqual}: a tie meets the goal (a rate found in steps, where two subjects can stop at the same one). */
+    private static Goal aheadOfPeers(List<ResultRow> rows, String goal, String workload, Function<ResultRow, Double> value,
+                                     boolean higher, boolean orEqual, String unit, Function<Double, String> format) {
         Optional<ResultRow> ours = BenchReport.ours(rows, workload);
         if (ours.isEmpty() || value.apply(ours.get()) == null) {
             return new Goal(goal, Goal.Verdict.NOT_MEASURED, "not run in this run");
@@ -244,7 +252,7 @@ final class Goals {
                 return new Goal(goal, Goal.Verdict.NOT_MEASURED, row.subject() + " did not run: " + row.note());
             }
             peers++;
-            met &= higher ? mine > theirs : mine < theirs;
+            met &= orEqual && mine == theirs || (higher ? mine > theirs : mine < theirs);
             parts.add(row.subject() + " " + format.apply(theirs) + unit);
         }
         if (peers == 0) {

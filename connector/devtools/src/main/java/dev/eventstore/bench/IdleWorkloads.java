@@ -20,8 +20,8 @@ import java.util.TreeMap;
 final class IdleWorkloads {
 
     /** Poll intervals measured, in ms: the default ({@link #DEFAULT_POLL}) and one on each side. */
-    static final List<Long> POLL_INTERVALS = List.of(5L, 10L, 20L);
-    static final long DEFAULT_POLL = 10L;
+    static final List<Long> POLL_INTERVALS = List.of(1L, 5L, 10L);
+    static final long DEFAULT_POLL = 1L;
     /** Single events measured after a quiet spell, per interval. */
     static final int SPORADIC_EVENTS = 10;
 
@@ -51,7 +51,7 @@ final class IdleWorkloads {
                 ResultRow.Role role = poll == DEFAULT_POLL ? ResultRow.Role.OURS : ResultRow.Role.REFERENCE;
                 rows.addAll(latency.latency(new PipelineLatency.Variant("eventstore-poll" + poll,
                         "eventstore bridge, poll " + poll + " ms" + settings, role, "idlepoll" + poll,
-                        Map.of(BridgeConfig.Key.POLL_INTERVAL_MS, poll), null), SPORADIC_EVENTS));
+                        Map.of(BridgeConfig.Key.POLL_INTERVAL_MS, poll), null), SPORADIC_EVENTS, false));
             }
         } finally {
             PipelineWorkloads.closeQuietly(pipeline::close);

@@ -242,15 +242,19 @@ final class PipelineDrain {
             long started = System.nanoTime();
             long first;
             long done;
+            CpuUsage.Sample cpuFrom;
+            CpuUsage.Sample cpuTo;
             try (Drained publisher = starter.start(false)) {
                 Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
                 first = awaitPublished(publisher, 1, timeout);
+                cpuFrom = CpuUsage.sample();
                 done = awaitPublished(publisher, events, timeout);
+                cpuTo = CpuUsage.sample();
             }
             double seconds = (done - first) / 1e9;
             return subject.measured(events / seconds, null, String.format(Locale.ROOT,
-                    "after a %,d-event warm-up: first record acknowledged %.1f s after start; %,d events in %.1f s",
-                    warm, (first - started) / 1e9, events, seconds));
+                    "after a %,d-event warm-up: first record acknowledged %.1f s after start; %,d events in %.1f s; %s",
+                    warm, (first - started) / 1e9, events, seconds, CpuUsage.describe(cpuFrom, cpuTo, events)));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -302,6 +306,8 @@ final class PipelineDrain {
         AtomicLong lastAck = new AtomicLong();
         AtomicLong failures = new AtomicLong();
         long sent;
+        CpuUsage.Sample cpuFrom;
+        CpuUsage.Sample cpuTo;
         try (Producer<byte[], byte[]> producer = BenchKafka.producer(context.servers.bootstrapServers(), "bench-raw-producer")) {
             BenchKafka.acceptedByEveryPartition(producer, topic, sample.get(0));
             for (int i = 0, warm = warmUpEvents(events); i < warm; i++) { // unmeasured, as the bridges' warm-up drain
@@ -310,6 +316,7 @@ final class PipelineDrain {
                         record.headers()));
             }
             producer.flush();
+            cpuFrom = CpuUsage.sample();
             sent = System.nanoTime();
             for (int i = 0; i < events; i++) {
                 ConsumerRecord<byte[], byte[]> record = sample.get(i % sample.size());
@@ -326,6 +333,7 @@ final class PipelineDrain {
                         });
             }
             producer.flush();
+            cpuTo = CpuUsage.sample();
         }
         if (failures.get() > 0) {
             return subject.failed(failures.get() + " records refused by Kafka");
@@ -333,6 +341,7 @@ final class PipelineDrain {
         double seconds = (lastAck.get() - sent) / 1e9;
         double bytes = sample.stream().mapToInt(r -> r.serializedKeySize() + r.serializedValueSize()).average().orElse(0);
         return subject.measured(events / seconds, Latency.of(histogram), String.format(Locale.ROOT,
-                "latency send to ack; key+value %.0f B on average, with the bridge's headers", bytes));
+                "latency send to ack; key+value %.0f B on average, with the bridge's headers; %s", bytes,
+                CpuUsage.describe(cpuFrom, cpuTo, events)));
     }
 }

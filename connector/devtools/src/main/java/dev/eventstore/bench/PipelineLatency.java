@@ -95,15 +95,16 @@ final class PipelineLatency {
     }
 
     List<ResultRow> latency(Variant variant) {
-        return latency(variant, 0);
+        return latency(variant, 0, false);
     }
 
     /**
      * The variant's latency at each rate, then, {@code sporadic} above 0, of that many single
      * events appended {@link #SPORADIC_GAP} apart: each after a quiet spell, as an application
-     * that appends now and then sees it.
+     * that appends now and then sees it; then, {@code capacity} set, the highest rate it keeps up
+     * with ({@link PipelineCapacity}).
      */
-    List<ResultRow> latency(Variant variant, int sporadic) {
+    List<ResultRow> latency(Variant variant, int sporadic, boolean capacity) {
         List<Integer> rates = context.settings.pipelineRates();
         List<ResultRow> rows = new ArrayList<>();
         Duration perRate = context.settings.pipelineWarmup().plus(context.settings.pipelineDuration());
@@ -178,6 +179,23 @@ final class PipelineLatency {
                             Thread.currentThread().interrupt();
                         }
                         rows.add(subject.failed(LoadRunner.describe(e)));
+                    }
+                }
+            }
+            if (capacity) {
+                BenchContext.Subject subject = new BenchContext.Subject(PipelineCapacity.ID, PipelineCapacity.WORKLOAD,
+                        variant.subjectId(), variant.subject(), variant.role(), ResultRow.Basis.THROUGHPUT);
+                context.progress.startCase(subject.workload() + " · " + variant.subject(), Duration.ofSeconds(45));
+                if (failure != null) {
+                    rows.add(subject.failed(failure));
+                } else {
+                    try {
+                        rows.add(new PipelineCapacity(context).measure(subject, receiver, variant.name()));
+                    } catch (Exception e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                        rows.add(subject.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e)));
                     }
                 }
             }

@@ -89,7 +89,7 @@ final class PipelineWorkloads {
     }
 
     static int caseCount(BenchSettings settings) {
-        return settings.pipelineRates().size() * 4 + settings.drainEvents().size() * 6 + ReadYourWrites.caseCount();
+        return settings.pipelineRates().size() * 4 + 3 + settings.drainEvents().size() * 6 + ReadYourWrites.caseCount();
     }
 
     /** The producer's linger.ms when none is set: what "Debezium's defaults" run with. */
@@ -114,18 +114,18 @@ final class PipelineWorkloads {
             // of milliseconds) go first, where those milliseconds do not matter, and our bridge and
             // the Connect peers are compared in the same conditions.
             List<PipelineLatency.Variant> variants = List.of(
-                    new PipelineLatency.Variant("debezium-defaults", "bridge with Debezium defaults (poll 500 ms, linger " + linger + " ms)",
-                            ResultRow.Role.PEER, "dbzdefaults",
+                    new PipelineLatency.Variant("debezium-defaults", "eventstore bridge, poll 500 ms, linger " + linger
+                            + " ms (Debezium's and Kafka's defaults)", ResultRow.Role.REFERENCE, "dbzdefaults",
                             Map.of(BridgeConfig.Key.POLL_INTERVAL_MS, 500L, BridgeConfig.Key.PRODUCER_LINGER_MS, linger), null),
                     new PipelineLatency.Variant("eventstore", context.settings.bridgeSettings().isEmpty()
-                            ? "eventstore bridge (defaults: poll 10 ms, linger 0)"
+                            ? "eventstore bridge (defaults: poll 1 ms, linger 0)"
                             : "eventstore bridge with " + new java.util.TreeMap<>(context.settings.bridgeSettings()),
                             ResultRow.Role.OURS, "ours", Map.of(), null),
                     PipelineLatency.connectVariant(ConnectPeers.Deployment.EVENT_ROUTER, "cnrouter"),
                     PipelineLatency.connectVariant(ConnectPeers.Deployment.EVENTSTORE, "cnours"));
             PipelineLatency latency = new PipelineLatency(this, context);
             for (PipelineLatency.Variant variant : variants) {
-                rows.addAll(latency.latency(variant));
+                rows.addAll(latency.latency(variant, 0, variant.role() == ResultRow.Role.OURS || variant.connect() != null));
             }
             PipelineDrain drain = new PipelineDrain(this, context, admin);
             for (int events : context.settings.drainEvents()) {

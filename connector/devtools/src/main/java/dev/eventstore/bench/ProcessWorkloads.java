@@ -28,8 +28,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  *   <li>idle: {@code eventstore run} (its own JVM, {@code -Xmx256m}) with no traffic for
  *       {@link #IDLE_SECONDS} s, measured from the process's CPU time, at the default poll interval
  *       and at Debezium's 500 ms (the latency rows show what the shorter interval buys);</li>
- *   <li>drain: the same process drains a backlog after a restart, its resident memory read
- *       beside; and a Kafka Connect distributed worker in its own JVM (the heap
+ *   <li>drain: the same process, warmed up by a first drain, drains a backlog appended while it
+ *       was paused (SIGSTOP), its resident memory read beside; and a Kafka Connect distributed worker in its own JVM (the heap
  *       {@code connect-distributed.sh} gives it) with the product's transform drains the same
  *       backlog, its resident memory read the same way.</li>
  * </ul>
@@ -96,7 +96,7 @@ final class ProcessWorkloads {
         try {
             String idle = String.format(Locale.ROOT, "idle: %d s with no traffic, publisher in its own process", idleSeconds);
             rows.add(idle(new BenchContext.Subject(IDLE, idle, "eventstore-run", "eventstore run, " + RUN_HEAP
-                    + " (defaults: poll 10 ms)", ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT), "idle10", Map.of()));
+                    + " (defaults: poll 1 ms)", ResultRow.Role.OURS, ResultRow.Basis.THROUGHPUT), "idle10", Map.of()));
             rows.add(idle(new BenchContext.Subject(IDLE, idle, "eventstore-run-poll500", "eventstore run, " + RUN_HEAP
                     + ", poll 500 ms (Debezium's default)", ResultRow.Role.REFERENCE, ResultRow.Basis.THROUGHPUT), "idle500",
                     Map.of("EVENTSTORE_POLL_INTERVAL_MS", "500")));
@@ -187,30 +187,40 @@ final class ProcessWorkloads {
         String name = "procdrain" + events;
         String topic = "bench." + name + ".game";
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(30 + events / 5_000));
-        int warm = PipelineDrain.warmUpEvents(events);
-        try {
-            try (Child run = startRun(name, Map.of())) {
-                awaitSlotActive(run, slotOf(name));
-                probe(run, topic, "game-" + name + "-probe", 1);
-                context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
-                context.appendBacklog(name + "x", warm);
-                awaitRecords(run, topic, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
-            } // SIGTERM: a graceful stop
-            context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
-            context.appendBacklog(name, events);
-            context.settle();
-            context.progress.detail("draining");
-            long base = ConnectPeers.records(admin, topic);
-            try (Child run = startRun(name, Map.of())) {
-                long started = System.nanoTime();
-                Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
-                long first = awaitRecords(run, topic, base + 1, timeout);
-                long done = awaitRecords(run, topic, base + events, timeout);
-                double seconds = (done - first) / 1e9;
-                return subject.measured(events / seconds, null, String.format(Locale.ROOT,
-                        "a restarted process: first record acknowledged %.1f s after start; %,d events in %.1f s; RSS %s",
-                        (first - started) / 1e9, events, seconds, run.rss()));
+        int warm = warmUpEvents(events);
+        try (Child run = startRun(name, Map.of())) {
+            awaitSlotActive(run, slotOf(name));
+            probe(run, topic, "game-" + name + "-probe", 1);
+            context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
+            context.appendBacklog(name + "x", warm);
+            awaitRecords(run, topic, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
+            // Paused rather than restarted, as the Connect worker's connector is paused: both drain
+            // warm, with what the warm-up compiled.
+            run.signal("STOP");
+            long base;
+            try {
+                context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
+                context.appendBacklog(name, events);
+                context.settle();
+                base = ConnectPeers.records(admin, topic);
+            } finally {
+                run.signal("CONT");
             }
+            context.progress.detail("draining");
+            long started = System.nanoTime();
+            Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
+            long first = awaitRecords(run, topic, base + 1, timeout);
+            CpuUsage.Sample cpuFrom = CpuUsage.sample();
+            long childFrom = run.cpuNanos();
+            long done = awaitRecords(run, topic, base + events, timeout);
+            CpuUsage.Sample cpuTo = CpuUsage.sample();
+            long childTo = run.cpuNanos();
+            double seconds = (done - first) / 1e9;
+            return subject.measured(events / seconds, null, String.format(Locale.ROOT,
+                    "process paused (SIGSTOP) while the backlog was appended, after a %,d-event warm-up: first record"
+                            + " %.1f s after it resumed; %,d events in %.1f s; RSS %s; %s",
+                    warm, (first - started) / 1e9, events, seconds, run.rss(),
+                    CpuUsage.describe(cpuFrom, cpuTo, events, "the process", childTo - childFrom)));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -228,7 +238,7 @@ final class ProcessWorkloads {
         String topic = ConnectPeers.topic(ConnectPeers.Deployment.EVENTSTORE, name);
         String connector = "bench-" + name;
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(40 + events / 5_000));
-        int warm = PipelineDrain.warmUpEvents(events);
+        int warm = warmUpEvents(events);
         try {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
@@ -277,13 +287,18 @@ final class ProcessWorkloads {
                 peers.resume(connector);
                 Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
                 long first = awaitRecords(process, topic, base + 1, timeout);
+                CpuUsage.Sample cpuFrom = CpuUsage.sample();
+                long childFrom = process.cpuNanos();
                 long done = awaitRecords(process, topic, base + events, timeout);
+                CpuUsage.Sample cpuTo = CpuUsage.sample();
+                long childTo = process.cpuNanos();
                 double seconds = (done - first) / 1e9;
                 String rss = process.rss();
                 peers.delete(connector);
                 return subject.measured(events / seconds, null, String.format(Locale.ROOT,
-                        "connector resumed: first record %.1f s after; %,d events in %.1f s; RSS %s",
-                        (first - started) / 1e9, events, seconds, rss));
+                        "connector resumed after a %,d-event warm-up: first record %.1f s after; %,d events in %.1f s; RSS %s; %s",
+                        warm, (first - started) / 1e9, events, seconds, rss,
+                        CpuUsage.describe(cpuFrom, cpuTo, events, "the worker", childTo - childFrom)));
             }
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -296,6 +311,15 @@ final class ProcessWorkloads {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * The warm-up drain of a process: as many events as the measured drain. A fresh JVM is still
+     * compiling after the in-JVM drains' 20,000 events (the benchmark's JVM has run every earlier
+     * workload through the same code), and the measured drain is of a long-running publisher.
+     */
+    static int warmUpEvents(int events) {
+        return Math.max(1, events);
+    }
 
     private void createTopic(String topic) throws Exception {
         try {
@@ -426,6 +450,16 @@ final class ProcessWorkloads {
                 return rss < 0 ? "n/a" : String.format(Locale.ROOT, "%d MiB (peak %d MiB)", rss / 1024, peak / 1024);
             } catch (IOException | RuntimeException e) {
                 return "n/a";
+            }
+        }
+
+        /** Sends {@code signal} (e.g. STOP, CONT) with kill(1): Linux, as the rest of these rows. */
+        void signal(String signal) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
             }
         }
 

@@ -37,12 +37,17 @@ class BenchCommandIT {
                     "eventstore readStreamForward, not deserialised", "raw SELECT on the copy (ceiling)"),
             row("catch-up of 5,000 events in pages of 1,000", "eventstore readStreamForward pages",
                     "eventstore streamEvents (cursor, whole stream per call)", "raw SELECT pages on the copy (ceiling)"),
-            row("pipeline commit to consumer at 1,000 events/s", "eventstore bridge (defaults: poll 10 ms, linger 0)",
-                    "bridge with Debezium defaults (poll 500 ms, linger " + PipelineWorkloads.kafkaDefaultLinger() + " ms)",
+            row("pipeline commit to consumer at 1,000 events/s", "eventstore bridge (defaults: poll 1 ms, linger 0)",
+                    "eventstore bridge, poll 500 ms, linger " + PipelineWorkloads.kafkaDefaultLinger()
+                            + " ms (Debezium's and Kafka's defaults)",
                     "Debezium EventRouter on Kafka Connect (poll 10 ms, linger 0)",
                     "eventstore transform on Kafka Connect (poll 10 ms, linger 0)"),
-            row("pipeline commit to consumer at 5,000 events/s", "eventstore bridge (defaults: poll 10 ms, linger 0)",
-                    "bridge with Debezium defaults (poll 500 ms, linger " + PipelineWorkloads.kafkaDefaultLinger() + " ms)",
+            row("pipeline commit to consumer at 5,000 events/s", "eventstore bridge (defaults: poll 1 ms, linger 0)",
+                    "eventstore bridge, poll 500 ms, linger " + PipelineWorkloads.kafkaDefaultLinger()
+                            + " ms (Debezium's and Kafka's defaults)",
+                    "Debezium EventRouter on Kafka Connect (poll 10 ms, linger 0)",
+                    "eventstore transform on Kafka Connect (poll 10 ms, linger 0)"),
+            row(PipelineCapacity.WORKLOAD, "eventstore bridge (defaults: poll 1 ms, linger 0)",
                     "Debezium EventRouter on Kafka Connect (poll 10 ms, linger 0)",
                     "eventstore transform on Kafka Connect (poll 10 ms, linger 0)"),
             row("backlog drain of 5,000 events to Kafka ack", "eventstore bridge (defaults)",
@@ -56,7 +61,7 @@ class BenchCommandIT {
                     "eventstore awaitConsumed, leaderboard group, every 10th append"),
             row("200 callers at once: awaitConsumed of an event each", "eventstore awaitConsumed, leaderboard group"),
             row("200 callers at once: awaitPublished of an event each", "eventstore awaitPublished"),
-            row("idle: 2 s with no traffic, publisher in its own process", "eventstore run, -Xmx256m (defaults: poll 10 ms)",
+            row("idle: 2 s with no traffic, publisher in its own process", "eventstore run, -Xmx256m (defaults: poll 1 ms)",
                     "eventstore run, -Xmx256m, poll 500 ms (Debezium's default)"),
             row("backlog drain of 5,000 events, publisher in its own process", "eventstore run, -Xmx256m",
                     "Kafka Connect worker, eventstore transform, -Xms256M -Xmx2G"),
@@ -113,6 +118,13 @@ class BenchCommandIT {
             }
             if (cells[0].startsWith("idle")) {
                 assertThat(cells[cells.length - 1]).as(name + ": the process's CPU share").contains("% of a core");
+                continue;
+            }
+            if (cells[0].equals(PipelineCapacity.WORKLOAD)) {
+                // a rate found in steps: 0 when even the first is not kept up with, which a loaded
+                // machine may do in --quick's one-second steps
+                assertThat(number(cells[2])).as(name + " events/s").isNotNegative();
+                assertThat(cells[cells.length - 1]).as(name).containsAnyOf("kept up with", "no step kept up with");
                 continue;
             }
             assertThat(number(cells[2])).as(name + " events/s").isPositive();
