@@ -137,14 +137,14 @@ public final class BridgeConfig extends AbstractConfig {
                 .define(Key.POLL_INTERVAL_MS, Type.LONG, 1L, Range.atLeast(1), Importance.MEDIUM,
                         "The longest a change waits for others to join its batch before the batch goes to the"
                                 + " producer (Debezium's meaning of the setting): a batch is handed over once"
-                                + " max.batch.size changes are queued or its oldest has waited this long. The wait is"
-                                + " parked, so a short interval costs no CPU; Debezium's own queue waits up to about two"
-                                + " intervals and spins through the last millisecond of each wait, so that there a short"
-                                + " interval costs CPU (BENCHMARKS.md, Profiles). Larger values make larger batches"
-                                + " under light load, at the cost of latency (BENCHMARKS.md, run of record). While"
-                                + " changes flow the bridge also reads the replication stream without Debezium's sleep"
-                                + " of this interval between reads; with no traffic it neither polls nor reads at this"
-                                + " interval (see poll.idle.pause.ms).",
+                                + " max.batch.size changes are queued or its oldest has waited this long, parked (one"
+                                + " wake-up per batch). Debezium's own queue counts the wait from each poll and spins"
+                                + " through the last millisecond of each wait, so that there a short interval costs CPU"
+                                + " (BENCHMARKS.md, Profiles). It is also Debezium's sleep after five reads of the"
+                                + " replication stream that found nothing, and its back-off while the queue is full."
+                                + " Larger values make larger batches under light load, at the cost of latency"
+                                + " (BENCHMARKS.md, run of record). With no traffic the bridge neither polls nor reads"
+                                + " at this interval (see poll.idle.pause.ms).",
                         GROUP_CAPTURE, 3, ConfigDef.Width.SHORT, "Poll interval")
                 .define(Key.POLL_IDLE_PAUSE_MS, Type.LONG, 30L, Range.atLeast(0), Importance.LOW,
                         "How long the bridge pauses before each read of the replication stream once no change"

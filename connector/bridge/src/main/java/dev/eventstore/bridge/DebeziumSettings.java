@@ -77,6 +77,9 @@ final class DebeziumSettings {
         p.setProperty(SlotGuardingTask.IDLE_PAUSE_KEY, Long.toString(config.getLong(BridgeConfig.Key.POLL_IDLE_PAUSE_MS)));
         p.setProperty("max.batch.size", Integer.toString(config.getInt(BridgeConfig.Key.MAX_BATCH_SIZE)));
         p.setProperty("max.queue.size", Integer.toString(config.getInt(BridgeConfig.Key.MAX_QUEUE_SIZE)));
+        // Counted by size, never in bytes: SlotGuardingTask takes records from the queue without
+        // Debezium's byte accounting, which would otherwise never count down.
+        p.setProperty("max.queue.size.in.bytes", "0");
 
         int heartbeat = config.getInt(BridgeConfig.Key.HEARTBEAT_INTERVAL_MS);
         if (heartbeat > 0) {

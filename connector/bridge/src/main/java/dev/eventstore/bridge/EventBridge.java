@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +39,8 @@ public final class EventBridge implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventBridge.class);
     private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a failed bridge asks PostgreSQL whether it refuses its login, to name the cause. */
+    private static final Duration LOGIN_PROBE_TIMEOUT = Duration.ofSeconds(10);
     /** The monitor loop runs every {@code health.check.interval.ms}, each check bounded; not having run for this long means it hangs. */
     static final Duration LIVE_MONITOR_WINDOW = Duration.ofSeconds(120);
     /** Offsets not saved for this long (or ten flush intervals) while events are acknowledged: not ready. */
@@ -151,7 +154,7 @@ public final class EventBridge implements AutoCloseable {
                         if (lostConnection(error)) {
                             // A connection ended under a statement (e.g. its role lost LOGIN and its
                             // sessions were terminated): what an operator must fix is the login.
-                            String refused = lock == null ? null : lock.loginRefused();
+                            String refused = loginRefused();
                             reason = refused != null ? refused : reason;
                         }
                         if (fail(new BridgeException(reason, error))) {
@@ -183,6 +186,31 @@ public final class EventBridge implements AutoCloseable {
         }
         log.info("Bridge {} started: slot {}, publication {}, Kafka {}", config.name(), config.slotName(),
                 config.publicationName(), config.bootstrapServers());
+    }
+
+    /**
+     * {@link BridgeLock#loginRefused()} on a thread of its own, for at most
+     * {@link #LOGIN_PROBE_TIMEOUT}: a server that stops answering during the login must not hold
+     * the engine's completion callback, and so the bridge's failure, without end.
+     */
+    private String loginRefused() {
+        BridgeLock held = lock;
+        if (held == null) {
+            return null;
+        }
+        CompletableFuture<String> probe = CompletableFuture.supplyAsync(held::loginRefused, task -> {
+            Thread thread = new Thread(task, "eventstore-login-probe");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        try {
+            return probe.get(LOGIN_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null; // the failure as it came is reported
+        }
     }
 
     /** Whether {@code error} is a connection to PostgreSQL lost or terminated under a statement. */

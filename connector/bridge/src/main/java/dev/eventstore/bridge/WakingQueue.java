@@ -11,20 +11,23 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The store behind Debezium's {@code ChangeEventQueue}, the hand-over from the capture thread to
- * the engine's polling thread, that can also wake a thread waiting for its first record.
+ * the engine's polling thread, that can also wake a thread waiting for its first record, or
+ * lingering for a batch.
  *
  * <p>Debezium's queue has no wait of that kind: its {@code poll()} waits for a full batch or the
  * end of {@code poll.interval.ms}, in whole milliseconds ({@code Condition.await(remaining.toMillis())}),
- * and loops without waiting through the last, partial millisecond of every interval. At the 10 ms
- * default that alone keeps an idle bridge busy about a tenth of the time: 13 % of a core for the
+ * and loops without waiting through the last, partial millisecond of every interval. At a 10 ms
+ * interval that alone keeps an idle bridge busy about a tenth of the time: 13 % of a core for the
  * whole process, nine JFR execution samples in ten inside {@code ChangeEventQueue.poll}.
- * {@link SlotGuardingTask#doPoll()} waits here instead while the queue is empty, parked until the
- * capture thread enqueues a record.
+ * {@link SlotGuardingTask#doPoll()} waits here instead, parked: while the queue is empty until the
+ * capture thread enqueues a record, then until a batch is full or its oldest record has waited
+ * {@code poll.interval.ms} ({@link #linger}).
  *
  * <p>{@link #enqueue}, {@link #poll} and {@link #size} run under the {@code ChangeEventQueue}'s
  * lock, as for Debezium's own {@code DefaultQueueProvider}, and under this object's monitor, which
- * {@link #take} (outside Debezium's lock) holds too. {@link #awaitRecord} runs on one thread at a
- * time (the engine's polling thread) and reads only the atomic count.
+ * {@link #take} (outside Debezium's lock) holds too. {@link #awaitRecord} and {@link #linger} run
+ * on one thread at a time (the engine's polling thread) and read only volatile fields: the count,
+ * the oldest record's arrival and the waiter, published in an order that loses no wake-up.
  */
 final class WakingQueue<T> implements QueueProvider<T> {
 

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  */
 final class IdleWorkloads {
 
-    /** Poll intervals measured, in ms: the default ({@link #DEFAULT_POLL}) and one on each side. */
+    /** Poll intervals measured, in ms: the default ({@link #DEFAULT_POLL}) and two longer ones. */
     static final List<Long> POLL_INTERVALS = List.of(1L, 5L, 10L);
     static final long DEFAULT_POLL = 1L;
     /** Single events measured after a quiet spell, per interval. */
