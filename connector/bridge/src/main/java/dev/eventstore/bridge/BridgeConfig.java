@@ -151,10 +151,10 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " has arrived for 200 ms; the first change read ends it. Debezium otherwise reads"
                                 + " five times, then sleeps poll.interval.ms, whatever the traffic, and each empty"
                                 + " read waits 1 ms on the socket. A change committed after a quiet spell waits up to"
-                                + " this long to be read. At 30 ms an idle `run` uses 1.62 % of a core, and single"
-                                + " events 2 s apart take 20.9 ms (p50) from commit to a consumer; at 20 ms, 1.90 % and"
-                                + " 15.2 ms; with Debezium's own polling loops, 12.9 % and 8.39 ms (BENCHMARKS.md,"
-                                + " \"Idle\"). 0: Debezium's pace always.",
+                                + " this long to be read. At 30 ms an idle `run` uses 1.98 % of a core, and single"
+                                + " events 2 s apart take 25.2 ms (p50) from commit to a consumer (BENCHMARKS.md,"
+                                + " \"Idle\"); a shorter pause buys that latency back with CPU. 0: Debezium's pace always,"
+                                + " about 830 empty reads a second at the 1 ms poll.interval.ms.",
                         GROUP_CAPTURE, 4, ConfigDef.Width.SHORT, "Idle pause")
                 .define(Key.MAX_BATCH_SIZE, Type.INT, 2048, Range.atLeast(1), Importance.LOW,
                         "Most change records in one batch handed to the producer.",
