@@ -136,12 +136,14 @@ public final class BridgeConfig extends AbstractConfig {
                         GROUP_CAPTURE, 2, ConfigDef.Width.SHORT, "Snapshot mode")
                 .define(Key.POLL_INTERVAL_MS, Type.LONG, 1L, Range.atLeast(1), Importance.MEDIUM,
                         "The longest a change waits for others to join its batch before the batch goes to the"
-                                + " producer (Debezium's meaning of the setting): a batch is handed over once"
-                                + " max.batch.size changes are queued or its oldest has waited this long, parked (one"
-                                + " wake-up per batch). Debezium's own queue counts the wait from each poll and spins"
-                                + " through the last millisecond of each wait, so that there a short interval costs CPU"
+                                + " producer: a batch is handed over once max.batch.size changes are queued or its oldest"
+                                + " has waited this long, parked (one wake-up per batch). The same key in a Debezium"
+                                + " connector counts the wait from each poll instead, and Debezium's queue spins through"
+                                + " the last millisecond of each wait, so that there a short interval costs CPU"
                                 + " (BENCHMARKS.md, Profiles). It is also Debezium's sleep after five reads of the"
-                                + " replication stream that found nothing, and its back-off while the queue is full."
+                                + " replication stream that found nothing (at 1 ms, about 830 empty reads a second"
+                                + " while changes arrive less than 200 ms apart), and its back-off while the queue is"
+                                + " full."
                                 + " Larger values make larger batches under light load, at the cost of latency"
                                 + " (BENCHMARKS.md, run of record). With no traffic the bridge neither polls nor reads"
                                 + " at this interval (see poll.idle.pause.ms).",
@@ -151,10 +153,9 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " has arrived for 200 ms; the first change read ends it. Debezium otherwise reads"
                                 + " five times, then sleeps poll.interval.ms, whatever the traffic, and each empty"
                                 + " read waits 1 ms on the socket. A change committed after a quiet spell waits up to"
-                                + " this long to be read. At 30 ms an idle `run` uses 1.98 % of a core, and single"
-                                + " events 2 s apart take 25.2 ms (p50) from commit to a consumer (BENCHMARKS.md,"
-                                + " \"Idle\"); a shorter pause buys that latency back with CPU. 0: Debezium's pace always,"
-                                + " about 830 empty reads a second at the 1 ms poll.interval.ms.",
+                                + " this long to be read. At 30 ms an idle `run` uses 1.98 % of a core, at 50 ms 1.58 %"
+                                + " (BENCHMARKS.md, \"Idle\"); a shorter pause reads more often. 0: Debezium's pace"
+                                + " always, about 830 empty reads a second at the 1 ms poll.interval.ms.",
                         GROUP_CAPTURE, 4, ConfigDef.Width.SHORT, "Idle pause")
                 .define(Key.MAX_BATCH_SIZE, Type.INT, 2048, Range.atLeast(1), Importance.LOW,
                         "Most change records in one batch handed to the producer.",

@@ -142,7 +142,8 @@ public class SlotGuardingTask extends PostgresConnectorTask {
 
     /**
      * Hands over a batch once {@code max.batch.size} records are queued or the oldest has waited
-     * {@code poll.interval.ms} (Debezium's meaning of the setting), parked meanwhile; while the
+     * {@code poll.interval.ms} (counted from the record, where Debezium counts it from each poll),
+     * parked meanwhile; while the
      * queue is empty, waits parked for the first record, at most {@link #IDLE_POLL_MS}. Nothing
      * arrived: an empty batch, unless the capture has failed, which Debezium's poll reports. A
      * full batch is handed over by Debezium's poll, which also wakes a capture thread waiting for
@@ -153,10 +154,9 @@ public class SlotGuardingTask extends PostgresConnectorTask {
      * short interval there costs CPU. Here a change waits at most about one interval (counted from
      * its arrival, or for records left behind by a full batch from that hand-over), parked, at the
      * cost of one park and wake-up per batch: a 1 ms interval gives the batches of about a
-     * millisecond of traffic, which the producer sends at once. Handing each change over alone
-     * instead costs a hand-over between threads per record in Debezium's engine, which at a steady
-     * 10,000 events/s held the bridge below the rate. BENCHMARKS.md, "What limits each figure",
-     * measures it beside Debezium on Kafka Connect.
+     * millisecond of traffic, which the producer sends at once, where a batch per change would
+     * cost Debezium's engine a hand-over between threads for every record. BENCHMARKS.md, "What
+     * limits each figure", measures it beside Debezium on Kafka Connect.
      */
     @Override
     public List<SourceRecord> doPoll() throws InterruptedException {

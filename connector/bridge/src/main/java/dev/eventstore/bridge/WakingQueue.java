@@ -16,9 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Debezium's queue has no wait of that kind: its {@code poll()} waits for a full batch or the
  * end of {@code poll.interval.ms}, in whole milliseconds ({@code Condition.await(remaining.toMillis())}),
- * and loops without waiting through the last, partial millisecond of every interval. At a 10 ms
- * interval that alone keeps an idle bridge busy about a tenth of the time: 13 % of a core for the
- * whole process, nine JFR execution samples in ten inside {@code ChangeEventQueue.poll}.
+ * and loops without waiting through the last, partial millisecond of every interval: at a 10 ms
+ * interval, on an idle bridge, nine JFR execution samples in ten inside
+ * {@code ChangeEventQueue.poll} (BENCHMARKS.md, Profiles).
  * {@link SlotGuardingTask#doPoll()} waits here instead, parked: while the queue is empty until the
  * capture thread enqueues a record, then until a batch is full or its oldest record has waited
  * {@code poll.interval.ms} ({@link #linger}).
