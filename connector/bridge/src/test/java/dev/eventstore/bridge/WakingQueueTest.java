@@ -9,24 +9,30 @@ import org.junit.jupiter.api.Test;
 
 class WakingQueueTest {
 
+    /** Starts {@code body} on a thread of its own and returns once that thread is parked (bounded: 10 s). */
+    private static Thread startParked(Runnable body) {
+        Thread thread = new Thread(body);
+        thread.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the thread is parked, bounded by the deadline
+        }
+        assertThat(thread.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+        return thread;
+    }
+
     @Test
     void aRecordWakesTheWaiterLongBeforeItsTimeout() throws Exception {
         WakingQueue<String> queue = new WakingQueue<>(4);
         long start = System.nanoTime();
         CompletableFuture<Boolean> waited = new CompletableFuture<>();
-        Thread waiter = new Thread(() -> {
+        Thread waiter = startParked(() -> {
             try {
                 waited.complete(queue.awaitRecord(30, TimeUnit.SECONDS));
             } catch (InterruptedException e) {
                 waited.completeExceptionally(e);
             }
         });
-        waiter.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // until the waiter is parked, bounded by the deadline
-        }
-        assertThat(waiter.getState()).isEqualTo(Thread.State.TIMED_WAITING);
 
         queue.enqueue("a");
 
@@ -93,7 +99,7 @@ class WakingQueueTest {
         WakingQueue<String> queue = new WakingQueue<>(4);
         queue.enqueue("a");
         CompletableFuture<Long> ended = new CompletableFuture<>();
-        Thread lingerer = new Thread(() -> {
+        Thread lingerer = startParked(() -> {
             try {
                 queue.linger(3, TimeUnit.SECONDS.toNanos(30));
                 ended.complete(System.nanoTime());
@@ -101,11 +107,6 @@ class WakingQueueTest {
                 ended.completeExceptionally(e);
             }
         });
-        lingerer.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (lingerer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // until the lingerer is parked, bounded by the deadline
-        }
         queue.enqueue("b");
         assertThat(ended.isDone()).as("one record short of the batch: still lingering").isFalse();
         long full = System.nanoTime();

@@ -207,20 +207,11 @@ final class ProcessWorkloads {
                 run.signal("CONT");
             }
             context.progress.detail("draining");
-            long started = System.nanoTime();
-            Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
-            long first = awaitRecords(run, topic, base + 1, timeout);
-            CpuUsage.Sample cpuFrom = CpuUsage.sample();
-            long childFrom = run.cpuNanos();
-            long done = awaitRecords(run, topic, base + events, timeout);
-            CpuUsage.Sample cpuTo = CpuUsage.sample();
-            long childTo = run.cpuNanos();
-            double seconds = (done - first) / 1e9;
-            return subject.measured(events / seconds, null, String.format(Locale.ROOT,
+            TimedDrain drain = timeDrain(run, "the process", topic, base, events, System.nanoTime());
+            return subject.measured(events / drain.seconds(), null, String.format(Locale.ROOT,
                     "process paused (SIGSTOP) while the backlog was appended, after a %,d-event warm-up: first record"
                             + " %.1f s after it resumed; %,d events in %.1f s; RSS %s; %s",
-                    warm, (first - started) / 1e9, events, seconds, run.rss(),
-                    CpuUsage.describe(cpuFrom, cpuTo, events, "the process", childTo - childFrom)));
+                    warm, drain.firstAfter(), events, drain.seconds(), run.rss(), drain.cpu()));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -285,20 +276,12 @@ final class ProcessWorkloads {
                 long base = ConnectPeers.records(admin, topic);
                 long started = System.nanoTime();
                 peers.resume(connector);
-                Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
-                long first = awaitRecords(process, topic, base + 1, timeout);
-                CpuUsage.Sample cpuFrom = CpuUsage.sample();
-                long childFrom = process.cpuNanos();
-                long done = awaitRecords(process, topic, base + events, timeout);
-                CpuUsage.Sample cpuTo = CpuUsage.sample();
-                long childTo = process.cpuNanos();
-                double seconds = (done - first) / 1e9;
+                TimedDrain drain = timeDrain(process, "the worker", topic, base, events, started);
                 String rss = process.rss();
                 peers.delete(connector);
-                return subject.measured(events / seconds, null, String.format(Locale.ROOT,
+                return subject.measured(events / drain.seconds(), null, String.format(Locale.ROOT,
                         "connector resumed after a %,d-event warm-up: first record %.1f s after; %,d events in %.1f s; RSS %s; %s",
-                        warm, (first - started) / 1e9, events, seconds, rss,
-                        CpuUsage.describe(cpuFrom, cpuTo, events, "the worker", childTo - childFrom)));
+                        warm, drain.firstAfter(), events, drain.seconds(), rss, drain.cpu()));
             }
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -311,6 +294,27 @@ final class ProcessWorkloads {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A child's drain: seconds to its first record after {@code started}, seconds from it to the last, the CPU note. */
+    private record TimedDrain(double firstAfter, double seconds, String cpu) {
+    }
+
+    /**
+     * Times {@code child}'s drain of {@code events} into {@code topic} (holding {@code base}
+     * records before it), from its first record to its last, with the CPU split over that span.
+     */
+    private TimedDrain timeDrain(Child child, String childName, String topic, long base, int events, long started)
+            throws Exception {
+        Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
+        long first = awaitRecords(child, topic, base + 1, timeout);
+        CpuUsage.Sample cpuFrom = CpuUsage.sample();
+        long childFrom = child.cpuNanos();
+        long done = awaitRecords(child, topic, base + events, timeout);
+        CpuUsage.Sample cpuTo = CpuUsage.sample();
+        long childTo = child.cpuNanos();
+        return new TimedDrain((first - started) / 1e9, (done - first) / 1e9,
+                CpuUsage.describe(cpuFrom, cpuTo, events, childName, childTo - childFrom));
+    }
 
     /**
      * The warm-up drain of a process: as many events as the measured drain. A fresh JVM is still
