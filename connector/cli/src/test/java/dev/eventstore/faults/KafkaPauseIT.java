@@ -74,10 +74,15 @@ class KafkaPauseIT {
         long stoppedAt = System.nanoTime();
         long writtenBefore = writer.acknowledgedEvents();
         AtomicLong rssPeak = new AtomicLong(rssBefore);
-        await().during(pause).atMost(pause.plusSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            rssPeak.accumulateAndGet(residentKb(bridge.pid()), Math::max);
-            return bridge.isAlive();
-        });
+        try {
+            await().during(pause).atMost(pause.plusSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                rssPeak.accumulateAndGet(residentKb(bridge.pid()), Math::max);
+                return bridge.isAlive();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // What the bridge said, the only account of why it did not stay up while Kafka was away.
+            throw new AssertionError("the bridge did not stay up while Kafka was away: " + bridge.errSoFar(), e);
+        }
         long appendedWhileAway = writer.acknowledgedEvents() - writtenBefore;
 
         broker = EmbeddedKafkaBroker.start(logs, port, controllerPort, BROKER);
