@@ -76,6 +76,13 @@ class BenchCommandIT {
         return rows;
     }
 
+    private static String failedRows(String report) {
+        StringBuilder failed = new StringBuilder("failed rows:");
+        report.lines().filter(line -> line.contains("  FAILED  "))
+                .forEach(line -> failed.append(System.lineSeparator()).append(line.replaceAll("\\s{2,}", " | ")));
+        return failed.toString();
+    }
+
     private static String[] row(String workload, String... subjects) {
         String[] row = new String[subjects.length + 1];
         row[0] = workload;
@@ -93,7 +100,8 @@ class BenchCommandIT {
                 new PrintWriter(err, true), "bench", "all", "--quick");
 
         String report = out.toString();
-        assertThat(code).as(report + err).isZero();
+        // the failed rows first: a CI log keeps only the start of a long message
+        assertThat(code).as("%s%n%s%n%s", failedRows(report), err, report).isZero();
         System.out.printf(Locale.ROOT, "bench all --quick took %.0f s%n%s", (System.nanoTime() - started) / 1e9, report);
         assertThat(err.toString()).as("progress on stderr").contains("bench: [1/", "bench: done in");
 
