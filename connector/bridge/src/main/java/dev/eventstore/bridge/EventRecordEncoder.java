@@ -2,6 +2,7 @@ package dev.eventstore.bridge;
 
 import dev.eventstore.RecordedEvent;
 import dev.eventstore.connect.EventRecordTransform;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -71,11 +72,25 @@ public final class EventRecordEncoder {
         String topic = event.topic();
         RecordHeaders recordHeaders = new RecordHeaders();
         for (Header header : event.headers()) {
-            recordHeaders.add(header.key(), headers.fromConnectHeader(topic, header.key(), header.schema(), header.value()));
+            recordHeaders.add(header.key(), headerBytes(topic, header));
         }
         byte[] key = strings.fromConnectData(topic, event.keySchema(), event.key());
         byte[] value = strings.fromConnectData(topic, event.valueSchema(), event.value());
         return new ProducerRecord<>(topic, null, event.timestamp(), key, value, recordHeaders);
+    }
+
+    /**
+     * A header's bytes as Connect's {@link SimpleHeaderConverter} writes them. Every header of an
+     * event is a string, which that converter writes as its UTF-8 bytes after copying it through a
+     * StringBuilder; this writes the same bytes without the copy (the converter was a twentieth of
+     * the bridge's mapping time in a JFR profile of a drain). Anything else goes to the converter.
+     */
+    private byte[] headerBytes(String topic, Header header) {
+        if (header.value() instanceof String text && header.schema() != null
+                && header.schema().type() == Schema.Type.STRING) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        return headers.fromConnectHeader(topic, header.key(), header.schema(), header.value());
     }
 
     /** The event record of a stored event, as the bridge publishes it. */

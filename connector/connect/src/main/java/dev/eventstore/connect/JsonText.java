@@ -2,6 +2,7 @@ package dev.eventstore.connect;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The little JSON this plugin needs, without a JSON library (a Connect plugin should not bring its
@@ -44,8 +45,17 @@ final class JsonText {
      * when the text is not a well-formed JSON object.
      */
     static Map<String, String> topLevelScalars(String json) {
+        return topLevelScalars(json, null);
+    }
+
+    /**
+     * As {@link #topLevelScalars(String)}, keeping only the members named in {@code names} (all when
+     * {@code null}); the others are checked as strictly but never copied. The bridge maps every event
+     * through this, so it allocates nothing for members it does not keep.
+     */
+    static Map<String, String> topLevelScalars(String json, Set<String> names) {
         try {
-            return new Reader(json).topLevelScalars();
+            return new Reader(json).topLevelScalars(names);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             return Map.of();
         }
@@ -59,7 +69,7 @@ final class JsonText {
             this.text = text;
         }
 
-        Map<String, String> topLevelScalars() {
+        Map<String, String> topLevelScalars(Set<String> names) {
             Map<String, String> members = new HashMap<>();
             skipWhitespace();
             expect('{');
@@ -74,9 +84,10 @@ final class JsonText {
                     expect(':');
                     skipWhitespace();
                     char c = peek();
-                    if (c == '"') {
+                    boolean kept = names == null || names.contains(name);
+                    if (kept && c == '"') {
                         members.put(name, readString());
-                    } else if (c == '-' || (c >= '0' && c <= '9')) {
+                    } else if (kept && (c == '-' || (c >= '0' && c <= '9'))) {
                         members.put(name, readNumber());
                     } else {
                         skipValue();
@@ -101,13 +112,13 @@ final class JsonText {
         private void skipValue() {
             char c = peek();
             switch (c) {
-                case '"' -> readString();
+                case '"' -> skipString();
                 case '{' -> skipContainer('{', '}');
                 case '[' -> skipContainer('[', ']');
                 case 't' -> literal("true");
                 case 'f' -> literal("false");
                 case 'n' -> literal("null");
-                default -> readNumber();
+                default -> skipNumber();
             }
         }
 
@@ -117,7 +128,7 @@ final class JsonText {
             while (depth > 0) {
                 char c = text.charAt(pos);
                 if (c == '"') {
-                    readString();
+                    skipString();
                     continue;
                 }
                 pos++;
@@ -141,17 +152,55 @@ final class JsonText {
 
         private String readNumber() {
             int start = pos;
+            skipNumber();
+            return text.substring(start, pos);
+        }
+
+        private void skipNumber() {
+            int start = pos;
             while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
                 pos++;
             }
             if (start == pos) {
                 throw new IllegalArgumentException("Value expected at " + pos);
             }
-            return text.substring(start, pos);
+        }
+
+        /** Past a string, checking its escapes as {@link #readString} does, without copying it. */
+        private void skipString() {
+            expect('"');
+            while (true) {
+                char c = text.charAt(pos++);
+                if (c == '"') {
+                    return;
+                }
+                if (c == '\\') {
+                    char escaped = text.charAt(pos++);
+                    switch (escaped) {
+                        case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> { }
+                        case 'u' -> {
+                            Integer.parseInt(text.substring(pos, pos + 4), 16);
+                            pos += 4;
+                        }
+                        default -> throw new IllegalArgumentException("Bad escape at " + (pos - 1));
+                    }
+                }
+            }
         }
 
         private String readString() {
             expect('"');
+            int start = pos;
+            for (int i = start; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '"') {
+                    pos = i + 1;
+                    return text.substring(start, i); // no escape: the common case, copied once
+                }
+                if (c == '\\') {
+                    break;
+                }
+            }
             StringBuilder out = new StringBuilder();
             while (true) {
                 char c = text.charAt(pos++);

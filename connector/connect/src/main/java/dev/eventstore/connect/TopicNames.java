@@ -34,7 +34,13 @@ public final class TopicNames {
      */
     public static String categoryTopic(String prefix, String streamId) {
         String category = category(streamId);
-        boolean clean = !category.isEmpty() && category.codePoints().allMatch(TopicNames::isLegal);
+        boolean clean = !category.isEmpty();
+        for (int i = 0; i < category.length() && clean; i++) {
+            clean = isLegal(category.charAt(i));
+        }
+        if (clean && prefix.length() + 1 + category.length() <= EventRecordTransformConfig.MAX_TOPIC_LENGTH) {
+            return prefix + '.' + category; // the common case: no hash to compute
+        }
         StringBuilder topic = new StringBuilder(prefix.length() + 1 + category.length() + 9).append(prefix).append('.');
         if (category.isEmpty()) {
             topic.append('_');

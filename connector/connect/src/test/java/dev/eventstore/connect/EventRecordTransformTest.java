@@ -599,6 +599,57 @@ class EventRecordTransformTest {
                 "cloudevents.source", "cloudevents.mode", "record.timestamp.max.future.ms");
     }
 
+    @Test
+    void rowsOfSchemasWithOtherColumnOrdersInTurnMapEachByItsOwnColumns() {
+        transform.configure(Map.of());
+        Schema reordered = SchemaBuilder.struct().name("eventstore.eventstore.events.Value").optional()
+                .field("created_at", SchemaBuilder.int64().name(EventRecordMapper.DEBEZIUM_MICRO_TIMESTAMP).build())
+                .field("data", Schema.STRING_SCHEMA)
+                .field("event_version", Schema.INT32_SCHEMA)
+                .field("event_type", Schema.STRING_SCHEMA)
+                .field("stream_version", Schema.INT64_SCHEMA)
+                .field("stream_id", Schema.STRING_SCHEMA)
+                .field("event_id", Schema.INT64_SCHEMA)
+                .build();
+
+        for (int i = 1; i <= 3; i++) {
+            SourceRecord usual = transform.apply(insert(row(i, "game-" + i, i, "Usual", 1, "{\"u\":" + i + "}", METADATA,
+                    CREATED_AT_MICROS)));
+            SourceRecord other = transform.apply(customEnvelope(reordered, "c", new Struct(reordered)
+                    .put("created_at", CREATED_AT_MICROS + 1_000_000L).put("data", "{\"o\":" + i + "}")
+                    .put("event_version", 2).put("event_type", "Other").put("stream_version", 10L + i)
+                    .put("stream_id", "chat-" + i).put("event_id", 100L + i)));
+
+            assertThat(usual.topic()).isEqualTo("eventstore.game");
+            assertThat(usual.value()).isEqualTo("{\"u\":" + i + "}");
+            assertThat(headers(usual)).containsEntry("ce_id", Integer.toString(i)).containsEntry("ce_type", "Usual")
+                    .containsEntry("ce_correlationid", "r-9").containsEntry("ce_metadata", METADATA);
+            assertThat(other.topic()).isEqualTo("eventstore.chat");
+            assertThat(other.key()).isEqualTo("chat-" + i);
+            assertThat(other.value()).isEqualTo("{\"o\":" + i + "}");
+            assertThat(other.timestamp()).isEqualTo(CREATED_AT_MICROS / 1000 + 1000);
+            assertThat(headers(other)).containsEntry("ce_id", Long.toString(100L + i)).containsEntry("ce_type", "Other")
+                    .containsEntry("ce_streamversion", Long.toString(10L + i)).containsEntry("ce_eventversion", "2")
+                    .doesNotContainKeys("ce_metadata", "ce_correlationid");
+        }
+    }
+
+    @Test
+    void aSchemaProblemIsReportedForEveryRecordOfThatSchemaNotOnlyTheFirst() {
+        transform.configure(Map.of());
+        Schema noType = SchemaBuilder.struct().name("eventstore.eventstore.events.Value").optional()
+                .field("event_id", Schema.INT64_SCHEMA)
+                .field("stream_id", Schema.STRING_SCHEMA)
+                .field("stream_version", Schema.INT64_SCHEMA)
+                .build();
+
+        for (int i = 0; i < 2; i++) {
+            assertUnmappable(customEnvelope(noType, "c", new Struct(noType).put("event_id", 17L)
+                    .put("stream_id", "game-1").put("stream_version", 1L)), "after.event_type", "is missing");
+            assertThat(transform.apply(insert())).isNotNull();
+        }
+    }
+
     // ---- as a plugin --------------------------------------------------------------------------
 
     @Test

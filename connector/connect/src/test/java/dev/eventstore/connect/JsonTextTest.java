@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JsonTextTest {
@@ -24,6 +25,18 @@ class JsonTextTest {
 
         assertThat(JsonText.topLevelScalars(json))
                 .containsExactlyInAnyOrderEntriesOf(Map.of("s", "a\"b\u00e9\n", "n", "-12.5E+3", "last", "7"));
+    }
+
+    @Test
+    void namedMembersOnlyAreKeptAndTheRestIsCheckedAsStrictly() {
+        String json = "{\"skip\": \"a\\\"b\", \"keep\": \"x\\u00e9\", \"n\": 3, \"plain\": \"as is\"}";
+
+        assertThat(JsonText.topLevelScalars(json, Set.of("keep", "plain", "absent")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("keep", "x\u00e9", "plain", "as is"));
+        for (String text : new String[] {"{\"skip\": \"\\x\", \"keep\": 1}", "{\"skip\": \"\\u12\", \"keep\": 1}",
+                "{\"skip\": [\"\\q\"], \"keep\": 1}", "{\"skip\": \"open, \"keep\": 1"}) {
+            assertThat(JsonText.topLevelScalars(text, Set.of("keep"))).as(text).isEmpty();
+        }
     }
 
     @Test
