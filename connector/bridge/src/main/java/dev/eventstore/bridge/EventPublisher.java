@@ -139,6 +139,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         boolean idle;
         synchronized (lock) {
             idle = unmarked.isEmpty();
+            lock.notifyAll();
         }
         if (idle && failureReported.compareAndSet(false, true)) {
             onFailure.accept(reason);
@@ -294,7 +295,12 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 unmarked.poll();
             }
         } finally {
-            lock.notifyAll();
+            // Waiters wait for at most `window` unmarked changes (handleBatch) or none (drain, a
+            // record too large): waking them on every acknowledgement above the window cost a
+            // thread wake-up per event while a backlog drained.
+            if (unmarked.size() <= window || stopped()) {
+                lock.notifyAll();
+            }
         }
     }
 
