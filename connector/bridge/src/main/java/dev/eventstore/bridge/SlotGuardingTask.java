@@ -171,6 +171,7 @@ public class SlotGuardingTask extends PostgresConnectorTask {
         if (!arrived) {
             return List.of();
         }
+        KeylessEventListener.ensureInstalled(coordinator); // once streaming has begun; see the class
         waking.linger(maxBatchSize, lingerNanos);
         if (waking.size() >= maxBatchSize) {
             return super.doPoll();
