@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutorService;
  * <p>This stream pauses {@code idlePauseMillis} before each read once no message has arrived for
  * {@code idleAfterMillis}, and reads without pausing again from the first message on. An idle
  * bridge then turns the loop about {@code 1000 / (5 × (idlePauseMillis + 1) + poll.interval.ms)}
- * times a second (at 30 ms and the 1 ms poll, about 6 turns and 32 reads); a change committed after
+ * times a second (at the 50 ms default and the 1 ms poll, about 4 turns and 20 reads); a change committed after
  * a quiet spell waits at most about {@code idlePauseMillis} to be read, and changes that follow one
  * another closer than {@code idleAfterMillis} are read as without it. {@code idlePauseMillis} 0
  * keeps Debezium's pace at all times. Everything else is Debezium's stream, unchanged.
