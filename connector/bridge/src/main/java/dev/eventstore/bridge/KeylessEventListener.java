@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>Installed by {@link SlotGuardingTask} once streaming has begun, in the place of the metrics
  * Debezium's coordinator gave its dispatcher; Debezium 3.6 offers no setting or hook for this, so
  * the two are read from the coordinator's fields. If they cannot be read (another Debezium), the
- * bridge runs with Debezium's listener, as it is.
+ * bridge runs with Debezium's listener, as it is. The coordinator sets its listener on its own
+ * thread without a lock, so if it turns to a snapshot (a blocking snapshot, which the bridge does
+ * not signal) just as this one is installed, the snapshot's changes may be counted by the
+ * streaming metrics until the coordinator sets its listener again: JMX figures only; events and
+ * offsets never pass through a listener.
  */
 final class KeylessEventListener implements DataChangeEventListener<PostgresPartition> {
 

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The logic behind {@link EventRecordTransform}, which is a thin facade over it (as Debezium's
- * outbox {@code EventRouter} is over its delegate). Immutable once built, so thread-safe.
+ * outbox {@code EventRouter} is over its delegate). Thread-safe: its settings are final, the row
+ * fields it remembers are an immutable record read through one volatile field, and the topics it
+ * remembers are in a concurrent map.
  */
 final class EventRecordMapper {
 
@@ -408,7 +410,8 @@ final class EventRecordMapper {
         String topic = topics.get(category);
         if (topic == null) {
             topic = TopicNames.categoryTopic(topicPrefix, streamId);
-            if (topics.size() < TOPICS_REMEMBERED) {
+            // A category longer than a topic name is kept out: a stream id is unbounded text.
+            if (topics.size() < TOPICS_REMEMBERED && category.length() <= EventRecordTransformConfig.MAX_TOPIC_LENGTH) {
                 topics.putIfAbsent(category, topic);
             }
         }

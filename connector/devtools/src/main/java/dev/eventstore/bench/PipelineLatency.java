@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +61,12 @@ final class PipelineLatency {
     static final String SPORADIC = "pipeline.sporadic";
     /** The quiet spell before each of them: longer than the 200 ms after which the bridge counts as idle. */
     static final Duration SPORADIC_GAP = Duration.ofSeconds(2);
+    /**
+     * Up to this much is added to each gap, uniformly and seeded: a fixed gap appends every event
+     * at the same point of the capture's read cadence, which then measures that point, not the
+     * wait after a quiet spell.
+     */
+    static final Duration SPORADIC_JITTER = Duration.ofMillis(100);
 
     private final PipelineWorkloads owner;
     private final BenchContext context;
@@ -211,14 +218,19 @@ final class PipelineLatency {
     }
 
     /**
-     * {@code events} single events, each appended {@link #SPORADIC_GAP} after the previous one
-     * arrived, and the latency of each from its append's return to the consumer's receipt.
+     * {@code events} single events, each appended {@link #SPORADIC_GAP} and up to
+     * {@link #SPORADIC_JITTER} after the previous one arrived, and the latency of each from its
+     * append's return to the consumer's receipt.
      */
     private ResultRow measureSporadic(BenchContext.Subject subject, int events, BenchKafka.Receiver receiver, String name)
             throws InterruptedException {
         Histogram histogram = Latency.newHistogram();
+        Random jitter = new Random(events); // the same gaps for every subject of a run
+        long gaps = 0;
         for (int i = 0; i < events; i++) {
-            Thread.sleep(SPORADIC_GAP.toMillis()); // the quiet spell before each event, the measured condition
+            long gap = SPORADIC_GAP.toMillis() + jitter.nextInt((int) SPORADIC_JITTER.toMillis() + 1);
+            gaps += gap;
+            Thread.sleep(gap); // the quiet spell before each event, the measured condition
             AppendResult result = context.store.append("game-sporadic" + name, ExpectedVersion.ANY,
                     List.of(context.events.get(i)));
             long committed = System.nanoTime();
@@ -234,8 +246,9 @@ final class PipelineLatency {
             }
             Latency.record(histogram, received - committed);
         }
-        return subject.measured(events / (events * SPORADIC_GAP.toNanos() / 1e9), Latency.of(histogram),
-                String.format(Locale.ROOT, "%d events, each %d s after the previous one arrived", events, SPORADIC_GAP.toSeconds()));
+        return subject.measured(events / (gaps / 1e3), Latency.of(histogram),
+                String.format(Locale.ROOT, "%d events, each %d s and up to %d ms (seeded) after the previous one arrived",
+                        events, SPORADIC_GAP.toSeconds(), SPORADIC_JITTER.toMillis()));
     }
 
     private ResultRow measureLatency(BenchContext.Subject subject, int rate, BenchKafka.Receiver receiver, String name)
