@@ -153,7 +153,7 @@ public final class BridgeConfig extends AbstractConfig {
                                 + " has arrived for 200 ms; the first change read ends it. Debezium otherwise reads"
                                 + " five times, then sleeps poll.interval.ms, whatever the traffic, and each empty"
                                 + " read waits 1 ms on the socket. A change committed after a quiet spell waits up to"
-                                + " this long to be read. At 50 ms an idle `run` uses 1.58 % of a core, at 30 ms 1.98 %"
+                                + " this long to be read. At 50 ms an idle `run` uses 1.37 % of a core, at 30 ms 1.58 %"
                                 + " (BENCHMARKS.md, \"Idle\"): a shorter pause reads sooner and more often. 0: Debezium's pace"
                                 + " always, about 830 empty reads a second at the 1 ms poll.interval.ms.",
                         GROUP_CAPTURE, 4, ConfigDef.Width.SHORT, "Idle pause")
