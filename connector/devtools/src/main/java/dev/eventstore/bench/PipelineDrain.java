@@ -144,12 +144,16 @@ final class PipelineDrain {
             ConnectPeers connect = owner.peers();
             if (first) {
                 owner.createTopic(topic);
+            }
+            // Read before the connector runs: a resumed connector publishes at once, and records it
+            // publishes before the baseline would never be counted.
+            long baseline = ConnectPeers.records(admin, topic);
+            if (first) {
                 connect.create(connector, ConnectPeers.config(deployment, name, context.servers.store(),
                         BenchContext.STORE_SCHEMA.value(), PipelineWorkloads.SLOT_PREFIX + name));
             } else {
                 connect.resume(connector);
             }
-            long baseline = ConnectPeers.records(admin, topic);
             AtomicLong seen = new AtomicLong();
             AtomicLong readAt = new AtomicLong();
             AutoCloseable stop = first ? () -> connect.stop(connector) : () -> connect.delete(connector);
