@@ -66,6 +66,8 @@ public final class TopicManager {
     /** Where topic ids are recorded ({@code null}: not recorded, e.g. in a unit test). */
     private final TopicIds ids;
     private final String bootstrapServers;
+    /** How long a topic's first use waits for a Kafka that is away: the producer's delivery.timeout.ms. */
+    private final long awayLimitMs;
 
     /** Topic settings from the bridge's configuration; topic ids recorded in its schema. */
     public static TopicManager of(BridgeConfig config, Admin admin, Producer<?, ?> producer) {
@@ -73,7 +75,7 @@ public final class TopicManager {
                 config.getInt(BridgeConfig.Key.TOPIC_PARTITIONS), config.getShort(BridgeConfig.Key.TOPIC_REPLICATION_FACTOR),
                 config.getLong(BridgeConfig.Key.TOPIC_RETENTION_MS), config.getInt(BridgeConfig.Key.PRODUCER_MAX_REQUEST_SIZE),
                 new TopicIds(config.connection().dataSource(), config.schema(), config.deadLetterTopic()),
-                config.bootstrapServers());
+                config.bootstrapServers(), KafkaClients.deliveryTimeoutMs(config));
     }
 
     /**
@@ -82,11 +84,12 @@ public final class TopicManager {
      */
     public TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
                  long retentionMs, int maxMessageBytes) {
-        this(admin, producer, create, partitions, replicationFactor, retentionMs, maxMessageBytes, null, null);
+        this(admin, producer, create, partitions, replicationFactor, retentionMs, maxMessageBytes, null, null, 120_000L);
     }
 
     private TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
-                         long retentionMs, int maxMessageBytes, TopicIds ids, String bootstrapServers) {
+                         long retentionMs, int maxMessageBytes, TopicIds ids, String bootstrapServers,
+                         long awayLimitMs) {
         this.admin = admin;
         this.producer = producer;
         this.create = create;
@@ -96,6 +99,7 @@ public final class TopicManager {
         this.maxMessageBytes = maxMessageBytes;
         this.ids = ids;
         this.bootstrapServers = bootstrapServers;
+        this.awayLimitMs = awayLimitMs;
     }
 
     /**
@@ -221,6 +225,55 @@ public final class TopicManager {
         if (known.containsKey(topic)) {
             return;
         }
+        // Kafka away (not answering, or every broker fenced while one stops or starts): wait for it
+        // as the producer waits for a send, up to delivery.timeout.ms, then stop with what failed.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(awayLimitMs);
+        long backoffMs = 200;
+        boolean reported = false;
+        while (true) {
+            try {
+                ensureExistsOnce(topic);
+                if (reported) {
+                    log.info("Kafka answers again: topic {} is in use", topic);
+                }
+                return;
+            } catch (KafkaAway away) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw away.failure();
+                }
+                if (!reported) {
+                    reported = true;
+                    log.warn("{}; trying again for up to {} s (delivery.timeout.ms)", away.failure().getMessage(),
+                            awayLimitMs / 1000);
+                }
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 5_000);
+            }
+        }
+    }
+
+    /** What a topic's first use met when Kafka was away, and the error it ends in if Kafka stays away. */
+    private static final class KafkaAway extends Exception {
+        private final BridgeException failure;
+
+        KafkaAway(BridgeException failure) {
+            super(failure.getMessage(), null, false, false);
+            this.failure = failure;
+        }
+
+        BridgeException failure() {
+            return failure;
+        }
+    }
+
+    /** Whether a failed admin call says Kafka is away for now rather than refusing for good. */
+    static boolean kafkaAway(Throwable cause) {
+        return cause instanceof RetriableException
+                || (cause instanceof org.apache.kafka.common.errors.InvalidReplicationFactorException
+                    && cause.getMessage() != null && cause.getMessage().contains("fenced"));
+    }
+
+    private void ensureExistsOnce(String topic) throws InterruptedException, KafkaAway {
         try {
             Optional<Uuid> recorded = ids == null ? Optional.empty() : ids.recorded(topic);
             Optional<TopicDescription> existing = describe(topic);
@@ -246,7 +299,13 @@ public final class TopicManager {
                     + " disappeared right after it was created")).topicId();
             use(topic, id, true);
         } catch (TimeoutException e) {
-            throw new BridgeException("Kafka did not answer within " + TIMEOUT_SECONDS + " s while checking topic " + topic, e);
+            throw new KafkaAway(new BridgeException("Kafka did not answer within " + TIMEOUT_SECONDS + " s while checking topic "
+                    + topic, e));
+        } catch (BridgeException e) {
+            if (e.getCause() != null && kafkaAway(e.getCause())) {
+                throw new KafkaAway(e);
+            }
+            throw e;
         }
     }
 
