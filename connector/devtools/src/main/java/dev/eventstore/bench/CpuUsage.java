@@ -26,7 +26,7 @@ final class CpuUsage {
     }
 
     static Sample sample() {
-        return new Sample(System.nanoTime(), machineBusy(), jvm(), postgres());
+        return new Sample(System.nanoTime(), machineBusy(), jvmCpuNanos(), postgres());
     }
 
     /**
@@ -73,11 +73,40 @@ final class CpuUsage {
         }
     }
 
-    private static long jvm() {
+    /** This JVM's CPU time, every thread, or -1. */
+    static long jvmCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
         }
         return -1;
+    }
+
+    /**
+     * User and system time of the JIT compiler threads ({@code C1 CompilerThread0}, {@code C2
+     * CompilerThread0}, ...) of process {@code pid}, or -1 where {@code /proc} cannot tell.
+     */
+    static long compilerThreads(long pid) {
+        long total = 0;
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path thread : threads) {
+                try {
+                    String stat = Files.readString(thread.resolve("stat"));
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    String name = stat.substring(open + 1, close);
+                    if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+                        continue;
+                    }
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while read (a compiler thread may be stopped when idle)
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return (long) (total * TICK_NANOS);
     }
 
     /** User and system time of every process named {@code postgres} on this machine, or 0. */

@@ -128,7 +128,7 @@ final class PipelineDrain {
             return drained(bridge, bridge.ready(), () -> bridge.metrics().publishedCount(),
                     () -> bridge.terminated().isCompletedExceptionally() ? "the bridge stopped: " + bridge.health().failure() : null,
                     first);
-        });
+        }, null);
     }
 
     /**
@@ -156,8 +156,7 @@ final class PipelineDrain {
             }
             AtomicLong seen = new AtomicLong();
             AtomicLong readAt = new AtomicLong();
-            AutoCloseable stop = first ? () -> connect.stop(connector) : () -> connect.delete(connector);
-            return drained(stop, CompletableFuture.completedFuture(null), () -> {
+            return drained(() -> connect.stop(connector), CompletableFuture.completedFuture(null), () -> {
                 long now = System.nanoTime();
                 if (now - readAt.get() > 10_000_000L) { // end offsets read at most every 10 ms
                     readAt.set(now);
@@ -169,7 +168,7 @@ final class PipelineDrain {
                 }
                 return seen.get();
             }, () -> connect.failure(connector), first);
-        });
+        }, () -> owner.peers().delete(connector));
     }
 
     /**
@@ -182,7 +181,7 @@ final class PipelineDrain {
             CaptureOnly capture = CaptureOnly.start(context.servers.store(), BenchContext.STORE_SCHEMA, PipelineWorkloads.SLOT_PREFIX + name);
             return drained(capture, capture.ready(), capture::captured,
                     () -> capture.failed() ? "Debezium (capture only) stopped" : null, first);
-        });
+        }, null);
     }
 
     /**
@@ -222,22 +221,27 @@ final class PipelineDrain {
     }
 
     /**
-     * Drains a backlog: the publisher is started once to create its slot, publishes a probe and an
-     * unmeasured warm-up backlog (the measured drain is a long-running publisher's steady state),
-     * and stops; the backlog is appended while it is down; it is started again and timed from its
-     * first acknowledged record to its last.
+     * Drains a backlog: the publisher is started to create its slot, publishes a probe and is
+     * warmed up by backlogs appended while it runs until this JVM's JIT compilers settle
+     * ({@link JitWarmUp}: the measured drain is a long-running publisher's steady state), and
+     * stops; the backlog is appended while it is down; it is started again and timed from its first
+     * acknowledged record to its last. {@code finish}, if any, runs at the end (a connector deleted).
      */
-    private ResultRow drain(BenchContext.Subject subject, String name, int events, DrainStarter starter) {
+    private ResultRow drain(BenchContext.Subject subject, String name, int events, DrainStarter starter, AutoCloseable finish) {
         String slot = PipelineWorkloads.SLOT_PREFIX + name;
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
-        int warm = warmUpEvents(events);
         try {
+            JitWarmUp.Result warm;
             try (Drained publisher = starter.start(true)) {
                 context.store.append("game-" + name + "-probe", ExpectedVersion.ANY, List.of(context.events.get(0)));
                 awaitPublished(publisher, 1, PROBE_TIMEOUT);
-                context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
-                context.appendBacklog(name + "x", warm);
-                awaitPublished(publisher, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
+                long[] published = {1};
+                warm = JitWarmUp.until(JitWarmUp.Jvm.current(), warmUpEvents(events), JitWarmUp.maxRounds(context.settings),
+                        JitWarmUp.BUDGET, (round, n) -> {
+                            context.appendBacklog(name + "x" + round, n);
+                            published[0] += n;
+                            awaitPublished(publisher, published[0], Duration.ofSeconds(Math.max(120, n / 1000)));
+                        }, context.progress);
             }
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
             context.appendBacklog(name, events);
@@ -248,28 +252,41 @@ final class PipelineDrain {
             long done;
             CpuUsage.Sample cpuFrom;
             CpuUsage.Sample cpuTo;
+            JitWarmUp.Jvm jvm = JitWarmUp.Jvm.current();
+            long compilerFrom;
+            long compilerTo;
             try (Drained publisher = starter.start(false)) {
                 Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
                 first = awaitPublished(publisher, 1, timeout);
                 cpuFrom = CpuUsage.sample();
+                compilerFrom = jvm.compilerCpuNanos();
                 done = awaitPublished(publisher, events, timeout);
                 cpuTo = CpuUsage.sample();
+                compilerTo = jvm.compilerCpuNanos();
             }
             double seconds = (done - first) / 1e9;
             return subject.measured(events / seconds, null, String.format(Locale.ROOT,
-                    "after a %,d-event warm-up: first record acknowledged %.1f s after start; %,d events in %.1f s; %s",
-                    warm, (first - started) / 1e9, events, seconds, CpuUsage.describe(cpuFrom, cpuTo, events)));
+                    "after %s: first record acknowledged %.1f s after start; %,d events in %.1f s; %s; %s",
+                    warm, (first - started) / 1e9, events, seconds, CpuUsage.describe(cpuFrom, cpuTo, events),
+                    JitWarmUp.duringDrain("this JVM", compilerFrom, compilerTo, cpuFrom.jvm(), cpuTo.jvm())));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             return subject.failed(LoadRunner.describe(e instanceof ExecutionException ? e.getCause() : e));
         } finally {
+            if (finish != null) {
+                try {
+                    finish.close();
+                } catch (Exception e) {
+                    // the run's clean-up drops what is left
+                }
+            }
             owner.dropSlotQuietly(slot);
         }
     }
 
-    /** Events each drain subject handles, unmeasured, before its measured drain: a fifth, at most 20,000. */
+    /** Events of each warm-up drain: a fifth of the measured drain's, at most 20,000. */
     static int warmUpEvents(int events) {
         return Math.max(1, Math.min(20_000, events / 5));
     }

@@ -28,7 +28,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  *   <li>idle: {@code eventstore run} (its own JVM, {@code -Xmx256m}) with no traffic for
  *       {@link #IDLE_SECONDS} s, measured from the process's CPU time, at the default poll interval
  *       and at Debezium's 500 ms (the latency rows show what the shorter interval buys);</li>
- *   <li>drain: the same process, warmed up by a first drain, drains a backlog appended while it
+ *   <li>drain: the same process, warmed up by drains until its JIT compiler has settled, drains a backlog appended while it
  *       was paused (SIGSTOP), its resident memory read beside; and a Kafka Connect distributed worker in its own JVM (the heap
  *       {@code connect-distributed.sh} gives it) with the product's transform drains the same
  *       backlog, its resident memory read the same way.</li>
@@ -187,29 +187,21 @@ final class ProcessWorkloads {
         String name = "procdrain" + events;
         String topic = "bench." + name + ".game";
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(30 + events / 5_000));
-        int warm = warmUpEvents(events);
         try (Child run = startRun(name, Map.of())) {
             awaitSlotActive(run, slotOf(name));
             probe(run, topic, "game-" + name + "-probe", 1);
-            context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
-            context.appendBacklog(name + "x", warm);
-            awaitRecords(run, topic, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
-            // Paused rather than restarted, as the Connect worker's connector is paused: both drain
+            // Paused rather than restarted, as the Connect worker's connector is stopped: both drain
             // warm, with what the warm-up compiled.
-            run.signal("STOP");
-            long base;
-            try {
-                context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
-                context.appendBacklog(name, events);
-                context.settle();
-                base = ConnectPeers.records(admin, topic);
-            } finally {
-                run.signal("CONT");
-            }
+            JitWarmUp.Result warm = JitWarmUp.until(run, warmUpEvents(events), JitWarmUp.maxRounds(context.settings), JitWarmUp.BUDGET, (round, n) -> {
+                long before = appendWhilePaused(run, topic, name + "x" + round, n, false);
+                awaitRecords(run, topic, before + n, drainTimeout(n));
+            }, context.progress);
+            context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
+            long base = appendWhilePaused(run, topic, name, events, true);
             context.progress.detail("draining");
             TimedDrain drain = timeDrain(run, "the process", topic, base, events, System.nanoTime());
             return subject.measured(events / drain.seconds(), null, String.format(Locale.ROOT,
-                    "process paused (SIGSTOP) while the backlog was appended, after a %,d-event warm-up: first record"
+                    "process paused (SIGSTOP) while the backlog was appended, after %s: first record"
                             + " %.1f s after it resumed; %,d events in %.1f s; RSS %s; %s",
                     warm, drain.firstAfter(), events, drain.seconds(), run.rss(), drain.cpu()));
         } catch (Exception e) {
@@ -229,7 +221,6 @@ final class ProcessWorkloads {
         String topic = ConnectPeers.topic(ConnectPeers.Deployment.EVENTSTORE, name);
         String connector = "bench-" + name;
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(40 + events / 5_000));
-        int warm = warmUpEvents(events);
         try {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
@@ -265,9 +256,14 @@ final class ProcessWorkloads {
                 peers.create(connector, ConnectPeers.config(ConnectPeers.Deployment.EVENTSTORE, name,
                         context.servers.store(), BenchContext.STORE_SCHEMA.value(), slotOf(name)));
                 probe(process, topic, "game-" + name + "-probe", 1);
-                context.progress.detail(String.format(Locale.ROOT, "warming up: %,d events", warm));
-                context.appendBacklog(name + "x", warm);
-                awaitRecords(process, topic, 1 + warm, Duration.ofSeconds(Math.max(120, warm / 1000)));
+                JitWarmUp.Result warm = JitWarmUp.until(process, warmUpEvents(events), JitWarmUp.maxRounds(context.settings),
+                        JitWarmUp.BUDGET, (round, n) -> {
+                            peers.stop(connector);
+                            context.appendBacklog(name + "x" + round, n);
+                            long before = ConnectPeers.records(admin, topic);
+                            peers.resume(connector);
+                            awaitRecords(process, topic, before + n, drainTimeout(n));
+                        }, context.progress);
                 peers.stop(connector);
                 context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
                 context.appendBacklog(name, events);
@@ -280,7 +276,7 @@ final class ProcessWorkloads {
                 String rss = process.rss();
                 peers.delete(connector);
                 return subject.measured(events / drain.seconds(), null, String.format(Locale.ROOT,
-                        "connector resumed after a %,d-event warm-up: first record %.1f s after; %,d events in %.1f s; RSS %s; %s",
+                        "connector resumed after %s: first record %.1f s after; %,d events in %.1f s; RSS %s; %s",
                         warm, drain.firstAfter(), events, drain.seconds(), rss, drain.cpu()));
             }
         } catch (Exception e) {
@@ -305,24 +301,45 @@ final class ProcessWorkloads {
      */
     private TimedDrain timeDrain(Child child, String childName, String topic, long base, int events, long started)
             throws Exception {
-        Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
+        Duration timeout = drainTimeout(events);
         long first = awaitRecords(child, topic, base + 1, timeout);
         CpuUsage.Sample cpuFrom = CpuUsage.sample();
         long childFrom = child.cpuNanos();
+        long compilerFrom = child.compilerCpuNanos();
         long done = awaitRecords(child, topic, base + events, timeout);
         CpuUsage.Sample cpuTo = CpuUsage.sample();
         long childTo = child.cpuNanos();
+        long compilerTo = child.compilerCpuNanos();
+        String compiler = "; " + JitWarmUp.duringDrain(childName, compilerFrom, compilerTo, childFrom, childTo);
         return new TimedDrain((first - started) / 1e9, (done - first) / 1e9,
-                CpuUsage.describe(cpuFrom, cpuTo, events, childName, childTo - childFrom));
+                CpuUsage.describe(cpuFrom, cpuTo, events, childName, childTo - childFrom) + compiler);
     }
 
     /**
-     * The warm-up drain of a process: as many events as the measured drain. A fresh JVM is still
-     * compiling after the in-JVM drains' 20,000 events (the benchmark's JVM has run every earlier
-     * workload through the same code), and the measured drain is of a long-running publisher.
+     * Appends {@code events} to streams named after {@code streams} while {@code run} is paused
+     * (SIGSTOP), then resumes it; returns the records {@code topic} held before it resumed.
+     * {@code settle}: vacuum and checkpoint first, as before a measured drain.
      */
+    private long appendWhilePaused(Child run, String topic, String streams, int events, boolean settle) throws Exception {
+        run.signal("STOP");
+        try {
+            context.appendBacklog(streams, events);
+            if (settle) {
+                context.settle();
+            }
+            return ConnectPeers.records(admin, topic);
+        } finally {
+            run.signal("CONT");
+        }
+    }
+
+    private static Duration drainTimeout(int events) {
+        return Duration.ofSeconds(Math.max(120, events / 1000));
+    }
+
+    /** Events per warm-up drain: as many as the measured drain, at most 50,000 (the JIT needs time, not more events). */
     static int warmUpEvents(int events) {
-        return Math.max(1, events);
+        return Math.max(1, Math.min(events, 50_000));
     }
 
     private void createTopic(String topic) throws Exception {
@@ -416,7 +433,7 @@ final class ProcessWorkloads {
     }
 
     /** A child JVM; closing it sends SIGTERM and waits (then kills it after 60 s). */
-    static final class Child implements AutoCloseable {
+    static final class Child implements AutoCloseable, JitWarmUp.Jvm {
 
         private final Process process;
         private final Path log;
@@ -434,9 +451,16 @@ final class ProcessWorkloads {
             return new Child(builder.start(), log);
         }
 
-        long cpuNanos() {
+        @Override
+        public long cpuNanos() {
             return process.info().totalCpuDuration().map(Duration::toNanos)
                     .orElseThrow(() -> new IllegalStateException("the process's CPU time is not available here"));
+        }
+
+        /** CPU time of the process's JIT compiler threads, from /proc (Linux), or -1. */
+        @Override
+        public long compilerCpuNanos() {
+            return CpuUsage.compilerThreads(process.pid());
         }
 
         /** Resident memory now and at its peak, from /proc (Linux), e.g. "212 MiB (peak 260 MiB)". */
