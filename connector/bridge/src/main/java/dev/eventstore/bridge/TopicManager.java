@@ -84,7 +84,13 @@ public final class TopicManager {
      */
     public TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
                  long retentionMs, int maxMessageBytes) {
-        this(admin, producer, create, partitions, replicationFactor, retentionMs, maxMessageBytes, null, null, 120_000L);
+        this(admin, producer, create, partitions, replicationFactor, retentionMs, maxMessageBytes, 120_000L);
+    }
+
+    /** As the public constructor, waiting at most {@code awayLimitMs} for a Kafka that is away. */
+    TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,
+                 long retentionMs, int maxMessageBytes, long awayLimitMs) {
+        this(admin, producer, create, partitions, replicationFactor, retentionMs, maxMessageBytes, null, null, awayLimitMs);
     }
 
     private TopicManager(Admin admin, Producer<?, ?> producer, boolean create, int partitions, short replicationFactor,

@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Where a drain's CPU time goes, from {@code /proc} (Linux): the machine's busy time, this JVM's
@@ -82,15 +84,16 @@ final class CpuUsage {
     }
 
     /**
-     * User and system time of the JIT compiler threads ({@code C1 CompilerThread0}, {@code C2
-     * CompilerThread0}, ...) of process {@code pid}, or -1 where {@code /proc} cannot tell.
+     * User and system time of each JIT compiler thread ({@code C1 CompilerThread0}, {@code C2
+     * CompilerThread0}, ...) of process {@code pid}, by thread id; {@code null} where {@code /proc}
+     * cannot tell or no thread has a compiler's name (another JIT, or none).
      */
-    static long compilerThreads(long pid) {
-        long total = 0;
-        try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path thread : threads) {
+    static Map<Long, Long> compilerThreads(long pid) {
+        Map<Long, Long> threads = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
                 try {
-                    String stat = Files.readString(thread.resolve("stat"));
+                    String stat = Files.readString(task.resolve("stat"));
                     int open = stat.indexOf('(');
                     int close = stat.lastIndexOf(')');
                     String name = stat.substring(open + 1, close);
@@ -98,15 +101,32 @@ final class CpuUsage {
                         continue;
                     }
                     String[] fields = stat.substring(close + 2).split(" ");
-                    total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                    threads.put(Long.parseLong(task.getFileName().toString()), (long) (ticks * TICK_NANOS));
                 } catch (IOException | RuntimeException gone) {
-                    // the thread ended while read (a compiler thread may be stopped when idle)
+                    // the thread ended while read (the JVM stops idle compiler threads on larger machines)
                 }
             }
         } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return threads.isEmpty() ? null : threads;
+    }
+
+    /**
+     * CPU time the compiler threads spent between two {@link #compilerThreads} readings, or -1 if
+     * either is unknown: the threads alive at the second, each from its first reading (0 if it
+     * started since), so that a thread ended in between cannot make it negative.
+     */
+    static long compilerNanosBetween(Map<Long, Long> before, Map<Long, Long> after) {
+        if (before == null || after == null) {
             return -1;
         }
-        return (long) (total * TICK_NANOS);
+        long total = 0;
+        for (Map.Entry<Long, Long> thread : after.entrySet()) {
+            total += Math.max(0, thread.getValue() - before.getOrDefault(thread.getKey(), 0L));
+        }
+        return total;
     }
 
     /** User and system time of every process named {@code postgres} on this machine, or 0. */

@@ -3,17 +3,19 @@ package dev.eventstore.bench;
 import dev.eventstore.cli.Progress;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Warm-up drains of a publisher, repeated until the JIT compilers of the JVM that runs it have
  * settled, so that a measured drain is a long-running publisher's steady state rather than a
  * young JVM's. A fixed warm-up is not enough on two busy cores: per-thread CPU times of an
  * {@code eventstore run} process after one 100,000-event warm-up drain showed its C2 compiler
- * thread holding a third of the process's CPU through the measured drain, and the in-JVM drains
- * measured 26,000 or 35,000 events/s depending only on how long the workloads before them had run.
- * A warm-up drain is a backlog appended while the publisher runs and published; the drains stop
- * once the compilers took under {@link #SETTLED_SHARE} of the JVM's CPU time in one, or after
- * {@link #BUDGET}, and the measured drain's note gives the compilers' share during it.
+ * thread holding a third of the process's CPU through the measured drain (BENCHMARKS.md, Profiles).
+ * A warm-up drain is a backlog published as the measured one is, or appended while the publisher
+ * runs where its restart is only a new instance of the same code; the drains stop once the
+ * compilers took under {@link #SETTLED_SHARE} of the JVM's CPU time in one, or when the next
+ * would start after {@link #BUDGET}, and the measured drain's note gives the compilers' share
+ * during it.
  */
 final class JitWarmUp {
 
@@ -21,14 +23,14 @@ final class JitWarmUp {
     static final double SETTLED_SHARE = 0.05;
     /** At most this many warm-up drains. */
     static final int MAX_ROUNDS = 40;
-    /** No further warm-up drain starts after this long (the compilers may still be busy: the note says so). */
+    /** No warm-up drain starts after this long (the compilers may still be busy: the note says so). */
     static final Duration BUDGET = Duration.ofSeconds(90);
 
-    /** The JVM that runs the publisher: its CPU time and its JIT compiler threads' (-1: unknown). */
+    /** The JVM that runs the publisher: its CPU time, and its JIT compiler threads' by thread id (null: unknown). */
     interface Jvm {
         long cpuNanos();
 
-        long compilerCpuNanos();
+        Map<Long, Long> compilerThreads();
 
         /** This JVM, the benchmark's. */
         static Jvm current() {
@@ -40,7 +42,7 @@ final class JitWarmUp {
                 }
 
                 @Override
-                public long compilerCpuNanos() {
+                public Map<Long, Long> compilerThreads() {
                     return CpuUsage.compilerThreads(pid);
                 }
             };
@@ -82,19 +84,18 @@ final class JitWarmUp {
         for (int n = 1; ; n++) {
             progress.detail(String.format(Locale.ROOT, "warming up: drain %d of at most %d, %,d events", n, maxRounds, eventsPerRound));
             long cpu0 = jvm.cpuNanos();
-            long compiler0 = jvm.compilerCpuNanos();
+            Map<Long, Long> compiler0 = jvm.compilerThreads();
             round.drain(n, eventsPerRound);
-            long compiler1 = jvm.compilerCpuNanos();
-            double share = share(compiler0 < 0 || compiler1 < 0 ? -1 : compiler1 - compiler0, jvm.cpuNanos() - cpu0);
-            if (Double.isNaN(share) || share < SETTLED_SHARE || n >= maxRounds || System.nanoTime() > deadline) {
+            double share = share(CpuUsage.compilerNanosBetween(compiler0, jvm.compilerThreads()), jvm.cpuNanos() - cpu0);
+            if (Double.isNaN(share) || share < SETTLED_SHARE || n >= maxRounds || System.nanoTime() - deadline >= 0) {
                 return new Result(n, eventsPerRound, share);
             }
         }
     }
 
     /** The note on a measured drain, e.g. "this JVM's JIT compilers 3 % of its CPU". */
-    static String duringDrain(String jvm, long compilerFrom, long compilerTo, long cpuFrom, long cpuTo) {
-        return jvm + "'s JIT compilers " + percent(share(compilerFrom < 0 || compilerTo < 0 ? -1 : compilerTo - compilerFrom,
+    static String duringDrain(String jvm, Map<Long, Long> compilerFrom, Map<Long, Long> compilerTo, long cpuFrom, long cpuTo) {
+        return jvm + "'s JIT compilers " + percent(share(CpuUsage.compilerNanosBetween(compilerFrom, compilerTo),
                 cpuFrom < 0 || cpuTo < 0 ? -1 : cpuTo - cpuFrom)) + " of its CPU";
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
@@ -128,7 +129,7 @@ final class PipelineDrain {
             return drained(bridge, bridge.ready(), () -> bridge.metrics().publishedCount(),
                     () -> bridge.terminated().isCompletedExceptionally() ? "the bridge stopped: " + bridge.health().failure() : null,
                     first);
-        }, null);
+        }, false, null);
     }
 
     /**
@@ -140,8 +141,10 @@ final class PipelineDrain {
         String name = (deployment == ConnectPeers.Deployment.EVENT_ROUTER ? "cnrouterdrain" : "cnoursdrain") + events;
         String topic = ConnectPeers.topic(deployment, name);
         String connector = "bench-" + name;
+        AtomicReference<ConnectPeers> worker = new AtomicReference<>();
         return drain(subject, name, events, first -> {
             ConnectPeers connect = owner.peers();
+            worker.set(connect);
             if (first) {
                 owner.createTopic(topic);
             }
@@ -168,7 +171,11 @@ final class PipelineDrain {
                 }
                 return seen.get();
             }, () -> connect.failure(connector), first);
-        }, () -> owner.peers().delete(connector));
+        }, true, () -> {
+            if (worker.get() != null) {
+                worker.get().delete(connector);
+            }
+        });
     }
 
     /**
@@ -181,7 +188,7 @@ final class PipelineDrain {
             CaptureOnly capture = CaptureOnly.start(context.servers.store(), BenchContext.STORE_SCHEMA, PipelineWorkloads.SLOT_PREFIX + name);
             return drained(capture, capture.ready(), capture::captured,
                     () -> capture.failed() ? "Debezium (capture only) stopped" : null, first);
-        }, null);
+        }, false, null);
     }
 
     /**
@@ -221,13 +228,15 @@ final class PipelineDrain {
     }
 
     /**
-     * Drains a backlog: the publisher is started to create its slot, publishes a probe and is
-     * warmed up by backlogs appended while it runs until this JVM's JIT compilers settle
-     * ({@link JitWarmUp}: the measured drain is a long-running publisher's steady state), and
-     * stops; the backlog is appended while it is down; it is started again and timed from its first
+     * Drains a backlog: the publisher is started to create its slot and publishes a probe; it is
+     * warmed up until this JVM's JIT compilers settle ({@link JitWarmUp}: the measured drain is a
+     * long-running publisher's steady state), by backlogs appended while it runs, or with
+     * {@code restartRounds} (a Connect task: each resume is a new task) by backlogs appended while
+     * it is stopped and drained as the measured one is; the backlog is appended while it is down; it is started again and timed from its first
      * acknowledged record to its last. {@code finish}, if any, runs at the end (a connector deleted).
      */
-    private ResultRow drain(BenchContext.Subject subject, String name, int events, DrainStarter starter, AutoCloseable finish) {
+    private ResultRow drain(BenchContext.Subject subject, String name, int events, DrainStarter starter,
+                            boolean restartRounds, AutoCloseable finish) {
         String slot = PipelineWorkloads.SLOT_PREFIX + name;
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
         try {
@@ -235,12 +244,25 @@ final class PipelineDrain {
             try (Drained publisher = starter.start(true)) {
                 context.store.append("game-" + name + "-probe", ExpectedVersion.ANY, List.of(context.events.get(0)));
                 awaitPublished(publisher, 1, PROBE_TIMEOUT);
-                long[] published = {1};
+                if (!restartRounds) {
+                    long[] published = {1};
+                    warm = JitWarmUp.until(JitWarmUp.Jvm.current(), warmUpEvents(events), JitWarmUp.maxRounds(context.settings),
+                            JitWarmUp.BUDGET, (round, n) -> {
+                                context.appendBacklog(name + "x" + round, n);
+                                published[0] += n;
+                                awaitPublished(publisher, published[0], Duration.ofSeconds(Math.max(120, n / 1000)));
+                            }, context.progress);
+                } else {
+                    warm = null;
+                }
+            }
+            if (restartRounds) {
                 warm = JitWarmUp.until(JitWarmUp.Jvm.current(), warmUpEvents(events), JitWarmUp.maxRounds(context.settings),
                         JitWarmUp.BUDGET, (round, n) -> {
                             context.appendBacklog(name + "x" + round, n);
-                            published[0] += n;
-                            awaitPublished(publisher, published[0], Duration.ofSeconds(Math.max(120, n / 1000)));
+                            try (Drained publisher = starter.start(false)) {
+                                awaitPublished(publisher, n, Duration.ofSeconds(Math.max(120, n / 1000)));
+                            }
                         }, context.progress);
             }
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
@@ -253,16 +275,23 @@ final class PipelineDrain {
             CpuUsage.Sample cpuFrom;
             CpuUsage.Sample cpuTo;
             JitWarmUp.Jvm jvm = JitWarmUp.Jvm.current();
-            long compilerFrom;
-            long compilerTo;
-            try (Drained publisher = starter.start(false)) {
+            Map<Long, Long> compilerFrom;
+            Map<Long, Long> compilerTo;
+            Drained publisher = starter.start(false);
+            try {
                 Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
                 first = awaitPublished(publisher, 1, timeout);
                 cpuFrom = CpuUsage.sample();
-                compilerFrom = jvm.compilerCpuNanos();
+                compilerFrom = jvm.compilerThreads();
                 done = awaitPublished(publisher, events, timeout);
                 cpuTo = CpuUsage.sample();
-                compilerTo = jvm.compilerCpuNanos();
+                compilerTo = jvm.compilerThreads();
+            } finally {
+                try {
+                    publisher.close();
+                } catch (RuntimeException e) {
+                    // measured already; finish (a connector deleted) and the slot's drop clean up
+                }
             }
             double seconds = (done - first) / 1e9;
             return subject.measured(events / seconds, null, String.format(Locale.ROOT,
@@ -331,7 +360,7 @@ final class PipelineDrain {
         CpuUsage.Sample cpuTo;
         try (Producer<byte[], byte[]> producer = BenchKafka.producer(context.servers.bootstrapServers(), "bench-raw-producer")) {
             BenchKafka.acceptedByEveryPartition(producer, topic, sample.get(0));
-            for (int i = 0, warm = warmUpEvents(events); i < warm; i++) { // unmeasured, as the bridges' warm-up drain
+            for (int i = 0, warm = warmUpEvents(events); i < warm; i++) { // unmeasured, the size of one warm-up drain
                 ConsumerRecord<byte[], byte[]> record = sample.get(i % sample.size());
                 producer.send(new ProducerRecord<>(topic, null, record.timestamp(), record.key(), record.value(),
                         record.headers()));

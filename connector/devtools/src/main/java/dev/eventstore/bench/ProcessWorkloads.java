@@ -305,11 +305,11 @@ final class ProcessWorkloads {
         long first = awaitRecords(child, topic, base + 1, timeout);
         CpuUsage.Sample cpuFrom = CpuUsage.sample();
         long childFrom = child.cpuNanos();
-        long compilerFrom = child.compilerCpuNanos();
+        Map<Long, Long> compilerFrom = child.compilerThreads();
         long done = awaitRecords(child, topic, base + events, timeout);
         CpuUsage.Sample cpuTo = CpuUsage.sample();
         long childTo = child.cpuNanos();
-        long compilerTo = child.compilerCpuNanos();
+        Map<Long, Long> compilerTo = child.compilerThreads();
         String compiler = "; " + JitWarmUp.duringDrain(childName, compilerFrom, compilerTo, childFrom, childTo);
         return new TimedDrain((first - started) / 1e9, (done - first) / 1e9,
                 CpuUsage.describe(cpuFrom, cpuTo, events, childName, childTo - childFrom) + compiler);
@@ -322,15 +322,23 @@ final class ProcessWorkloads {
      */
     private long appendWhilePaused(Child run, String topic, String streams, int events, boolean settle) throws Exception {
         run.signal("STOP");
+        long records;
         try {
             context.appendBacklog(streams, events);
             if (settle) {
                 context.settle();
             }
-            return ConnectPeers.records(admin, topic);
-        } finally {
-            run.signal("CONT");
+            records = ConnectPeers.records(admin, topic);
+        } catch (Exception e) {
+            try {
+                run.signal("CONT");
+            } catch (Exception alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
         }
+        run.signal("CONT");
+        return records;
     }
 
     private static Duration drainTimeout(int events) {
@@ -457,9 +465,9 @@ final class ProcessWorkloads {
                     .orElseThrow(() -> new IllegalStateException("the process's CPU time is not available here"));
         }
 
-        /** CPU time of the process's JIT compiler threads, from /proc (Linux), or -1. */
+        /** CPU time of the process's JIT compiler threads by thread id, from /proc (Linux), or null. */
         @Override
-        public long compilerCpuNanos() {
+        public Map<Long, Long> compilerThreads() {
             return CpuUsage.compilerThreads(process.pid());
         }
 

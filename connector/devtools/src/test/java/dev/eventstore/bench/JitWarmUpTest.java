@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JitWarmUpTest {
@@ -40,8 +41,8 @@ class JitWarmUpTest {
         }
 
         @Override
-        public long compilerCpuNanos() {
-            return compiler;
+        public Map<Long, Long> compilerThreads() {
+            return Map.of(7L, compiler);
         }
     }
 
@@ -90,8 +91,8 @@ class JitWarmUpTest {
             }
 
             @Override
-            public long compilerCpuNanos() {
-                return -1;
+            public Map<Long, Long> compilerThreads() {
+                return null;
             }
         };
         List<Integer> rounds = new ArrayList<>();
@@ -113,11 +114,19 @@ class JitWarmUpTest {
 
     @Test
     void thisJvmsCompilerThreadsAreReadFromProc() {
-        JitWarmUp.Jvm self = JitWarmUp.Jvm.current();
-        long compilers = self.compilerCpuNanos();
-        long total = self.cpuNanos();
-        assumeTrue(compilers >= 0, "no /proc here: the bench says \"not measured\"");
-        // This JVM has compiled something by now, and its compilers are a part of its CPU time.
-        assertThat(compilers).isPositive().isLessThanOrEqualTo(total);
+        Map<Long, Long> compilers = JitWarmUp.Jvm.current().compilerThreads();
+        assumeTrue(compilers != null, "no /proc here, or another JIT: the bench says \"not measured\"");
+        // This JVM has compiled something by now, on threads of its own.
+        assertThat(compilers.values().stream().mapToLong(Long::longValue).sum()).isPositive()
+                .isLessThanOrEqualTo(JitWarmUp.Jvm.current().cpuNanos());
+        assertThat(compilers.keySet()).doesNotContain(ProcessHandle.current().pid());
+    }
+
+    @Test
+    void aCompilerThreadThatEndedCannotMakeTheTimeNegative() {
+        assertThat(CpuUsage.compilerNanosBetween(Map.of(1L, 500L, 2L, 900L), Map.of(1L, 700L))).isEqualTo(200);
+        assertThat(CpuUsage.compilerNanosBetween(Map.of(1L, 500L), Map.of(1L, 700L, 3L, 40L))).isEqualTo(240);
+        assertThat(CpuUsage.compilerNanosBetween(null, Map.of(1L, 700L))).isEqualTo(-1);
+        assertThat(CpuUsage.compilerNanosBetween(Map.of(1L, 700L), null)).isEqualTo(-1);
     }
 }
