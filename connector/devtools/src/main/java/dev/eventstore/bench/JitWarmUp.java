@@ -68,9 +68,14 @@ final class JitWarmUp {
     private JitWarmUp() {
     }
 
-    /** {@link #MAX_ROUNDS}, or one warm-up drain for {@code --quick}. */
-    static int maxRounds(BenchSettings settings) {
-        return settings.profile() == BenchSettings.Profile.QUICK ? 1 : MAX_ROUNDS;
+    /**
+     * The benchmark's warm-up: {@link #until(Jvm, int, int, Duration, Round, Progress)} with at
+     * most {@link #MAX_ROUNDS} drains and {@link #BUDGET}, or one drain for {@code --quick}.
+     */
+    static Result until(Jvm jvm, int eventsPerRound, BenchSettings settings, Round round, Progress progress)
+            throws Exception {
+        int maxRounds = settings.profile() == BenchSettings.Profile.QUICK ? 1 : MAX_ROUNDS;
+        return until(jvm, eventsPerRound, maxRounds, BUDGET, round, progress);
     }
 
     /**

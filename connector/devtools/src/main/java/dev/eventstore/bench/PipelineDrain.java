@@ -232,38 +232,36 @@ final class PipelineDrain {
      * warmed up until this JVM's JIT compilers settle ({@link JitWarmUp}: the measured drain is a
      * long-running publisher's steady state), by backlogs appended while it runs, or with
      * {@code restartRounds} (a Connect task: each resume is a new task) by backlogs appended while
-     * it is stopped and drained as the measured one is; the backlog is appended while it is down; it is started again and timed from its first
-     * acknowledged record to its last. {@code finish}, if any, runs at the end (a connector deleted).
+     * it is stopped and drained as the measured one is; the backlog is appended while it is down;
+     * it is started again and timed from its first acknowledged record to its last.
+     * {@code finish}, if any, runs at the end (a connector deleted).
      */
     private ResultRow drain(BenchContext.Subject subject, String name, int events, DrainStarter starter,
                             boolean restartRounds, AutoCloseable finish) {
         String slot = PipelineWorkloads.SLOT_PREFIX + name;
         context.progress.startCase(subject.workload() + " · " + subject.subject(), Duration.ofSeconds(10 + events / 10_000));
         try {
-            JitWarmUp.Result warm;
+            JitWarmUp.Jvm jvm = JitWarmUp.Jvm.current();
+            JitWarmUp.Result warm = null;
             try (Drained publisher = starter.start(true)) {
                 context.store.append("game-" + name + "-probe", ExpectedVersion.ANY, List.of(context.events.get(0)));
                 awaitPublished(publisher, 1, PROBE_TIMEOUT);
-                if (!restartRounds) {
+                if (!restartRounds) { // backlogs appended while it runs
                     long[] published = {1};
-                    warm = JitWarmUp.until(JitWarmUp.Jvm.current(), warmUpEvents(events), JitWarmUp.maxRounds(context.settings),
-                            JitWarmUp.BUDGET, (round, n) -> {
-                                context.appendBacklog(name + "x" + round, n);
-                                published[0] += n;
-                                awaitPublished(publisher, published[0], Duration.ofSeconds(Math.max(120, n / 1000)));
-                            }, context.progress);
-                } else {
-                    warm = null;
+                    warm = JitWarmUp.until(jvm, warmUpEvents(events), context.settings, (round, n) -> {
+                        context.appendBacklog(name + "x" + round, n);
+                        published[0] += n;
+                        awaitPublished(publisher, published[0], drainTimeout(n));
+                    }, context.progress);
                 }
             }
-            if (restartRounds) {
-                warm = JitWarmUp.until(JitWarmUp.Jvm.current(), warmUpEvents(events), JitWarmUp.maxRounds(context.settings),
-                        JitWarmUp.BUDGET, (round, n) -> {
-                            context.appendBacklog(name + "x" + round, n);
-                            try (Drained publisher = starter.start(false)) {
-                                awaitPublished(publisher, n, Duration.ofSeconds(Math.max(120, n / 1000)));
-                            }
-                        }, context.progress);
+            if (restartRounds) { // backlogs appended while it is stopped, then drained by a new start
+                warm = JitWarmUp.until(jvm, warmUpEvents(events), context.settings, (round, n) -> {
+                    context.appendBacklog(name + "x" + round, n);
+                    try (Drained publisher = starter.start(false)) {
+                        awaitPublished(publisher, n, drainTimeout(n));
+                    }
+                }, context.progress);
             }
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
             context.appendBacklog(name, events);
@@ -274,12 +272,11 @@ final class PipelineDrain {
             long done;
             CpuUsage.Sample cpuFrom;
             CpuUsage.Sample cpuTo;
-            JitWarmUp.Jvm jvm = JitWarmUp.Jvm.current();
             Map<Long, Long> compilerFrom;
             Map<Long, Long> compilerTo;
             Drained publisher = starter.start(false);
             try {
-                Duration timeout = Duration.ofSeconds(Math.max(120, events / 1000));
+                Duration timeout = drainTimeout(events);
                 first = awaitPublished(publisher, 1, timeout);
                 cpuFrom = CpuUsage.sample();
                 compilerFrom = jvm.compilerThreads();
@@ -313,6 +310,11 @@ final class PipelineDrain {
             }
             owner.dropSlotQuietly(slot);
         }
+    }
+
+    /** How long a drain of {@code events} may take before it is a failure: 120 s, or 1 ms per event. */
+    static Duration drainTimeout(int events) {
+        return Duration.ofSeconds(Math.max(120, events / 1000));
     }
 
     /** Events of each warm-up drain: a fifth of the measured drain's, at most 20,000. */

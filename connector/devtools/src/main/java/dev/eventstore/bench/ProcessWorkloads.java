@@ -192,9 +192,9 @@ final class ProcessWorkloads {
             probe(run, topic, "game-" + name + "-probe", 1);
             // Paused rather than restarted, as the Connect worker's connector is stopped: both drain
             // warm, with what the warm-up compiled.
-            JitWarmUp.Result warm = JitWarmUp.until(run, warmUpEvents(events), JitWarmUp.maxRounds(context.settings), JitWarmUp.BUDGET, (round, n) -> {
+            JitWarmUp.Result warm = JitWarmUp.until(run, warmUpEvents(events), context.settings, (round, n) -> {
                 long before = appendWhilePaused(run, topic, name + "x" + round, n, false);
-                awaitRecords(run, topic, before + n, drainTimeout(n));
+                awaitRecords(run, topic, before + n, PipelineDrain.drainTimeout(n));
             }, context.progress);
             context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
             long base = appendWhilePaused(run, topic, name, events, true);
@@ -256,13 +256,12 @@ final class ProcessWorkloads {
                 peers.create(connector, ConnectPeers.config(ConnectPeers.Deployment.EVENTSTORE, name,
                         context.servers.store(), BenchContext.STORE_SCHEMA.value(), slotOf(name)));
                 probe(process, topic, "game-" + name + "-probe", 1);
-                JitWarmUp.Result warm = JitWarmUp.until(process, warmUpEvents(events), JitWarmUp.maxRounds(context.settings),
-                        JitWarmUp.BUDGET, (round, n) -> {
+                JitWarmUp.Result warm = JitWarmUp.until(process, warmUpEvents(events), context.settings, (round, n) -> {
                             peers.stop(connector);
                             context.appendBacklog(name + "x" + round, n);
                             long before = ConnectPeers.records(admin, topic);
                             peers.resume(connector);
-                            awaitRecords(process, topic, before + n, drainTimeout(n));
+                            awaitRecords(process, topic, before + n, PipelineDrain.drainTimeout(n));
                         }, context.progress);
                 peers.stop(connector);
                 context.progress.detail(String.format(Locale.ROOT, "appending the backlog of %,d events", events));
@@ -301,7 +300,7 @@ final class ProcessWorkloads {
      */
     private TimedDrain timeDrain(Child child, String childName, String topic, long base, int events, long started)
             throws Exception {
-        Duration timeout = drainTimeout(events);
+        Duration timeout = PipelineDrain.drainTimeout(events);
         long first = awaitRecords(child, topic, base + 1, timeout);
         CpuUsage.Sample cpuFrom = CpuUsage.sample();
         long childFrom = child.cpuNanos();
@@ -339,10 +338,6 @@ final class ProcessWorkloads {
         }
         run.signal("CONT");
         return records;
-    }
-
-    private static Duration drainTimeout(int events) {
-        return Duration.ofSeconds(Math.max(120, events / 1000));
     }
 
     /** Events per warm-up drain: as many as the measured drain, at most 50,000 (the JIT needs time, not more events). */
