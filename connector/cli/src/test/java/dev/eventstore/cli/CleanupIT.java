@@ -104,8 +104,21 @@ class CleanupIT {
         String topic = "it." + id + ".game";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
             admin.createTopics(Set.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            admin.alterConsumerGroupOffsets(known, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0)))
-                    .all().get(30, TimeUnit.SECONDS);
+            // The group coordinator may not know a topic created a moment ago: tried again up to 30 s.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    admin.alterConsumerGroupOffsets(known, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0)))
+                            .all().get(30, TimeUnit.SECONDS);
+                    break;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || System.nanoTime() - deadline >= 0) {
+                        throw e;
+                    }
+                    Thread.sleep(100); // until the coordinator's metadata has the topic, bounded by the deadline
+                }
+            }
         }
         // Offsets of three bridges gone quiet 40 days ago.
         sql("INSERT INTO " + SCHEMA + ".cdc_offsets (offset_key, offset_value, updated_at) VALUES"
